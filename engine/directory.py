@@ -1,0 +1,130 @@
+"""People and departments (人员与部门) and the groups that human steps name.
+
+A human step's candidate group is either a platform role (``dispatcher`` 转派,
+``reviewer`` 审核, ``followup`` 回访, ``hotline`` 热线, ``admin`` 技术支持,
+``owner`` process owner) or a department code (帮办部门). A user may work a task
+when one of their groups is the task's group.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import ForeignKey, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from engine.clock import now
+from engine.db import Base, UTCDateTime
+from engine.errors import EngineError
+
+logger = logging.getLogger(__name__)
+
+ROLES = {
+    "dispatcher": "转派岗",
+    "reviewer": "审核岗",
+    "followup": "回访岗",
+    "hotline": "热线坐席",
+    "admin": "技术支持",
+    "owner": "流程负责人",
+    "handler": "部门经办人",
+}
+
+_hasher = PasswordHasher()
+
+
+class Department(Base):
+    """A government department that handles appeals (帮办部门)."""
+
+    __tablename__ = "department"
+
+    code: Mapped[str] = mapped_column(String(50), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class User(Base):
+    """A staff account; its roles and department decide which tasks it sees."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    roles: Mapped[str] = mapped_column(String(200), default="")
+    department_code: Mapped[str | None] = mapped_column(
+        ForeignKey("department.code"), index=True
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    @property
+    def role_list(self) -> list[str]:
+        return [role for role in self.roles.split(",") if role]
+
+    @property
+    def groups(self) -> set[str]:
+        """The candidate groups whose tasks this user may claim."""
+        groups = set(self.role_list)
+        if self.department_code:
+            groups.add(self.department_code)
+        return groups
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = _hasher.hash(password)
+
+    def check_password(self, password: str) -> bool:
+        try:
+            return _hasher.verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+
+class UnknownRole(EngineError):
+    code = "unknown_role"
+
+
+def create_user(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    display_name: str,
+    roles: list[str],
+    department_code: str | None = None,
+) -> User:
+    """Add a staff account; roles must be known ones."""
+    unknown = [role for role in roles if role not in ROLES]
+    if unknown:
+        raise UnknownRole(f"未知角色：{'、'.join(unknown)}")
+    user = User(
+        username=username,
+        display_name=display_name,
+        roles=",".join(roles),
+        department_code=department_code,
+    )
+    user.set_password(password)
+    session.add(user)
+    session.flush()
+    logger.info("user %s created with roles %s", username, user.roles)
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with these credentials, or None."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active or not user.check_password(password):
+        return None
+    return user
+
+
+def active_department_codes(session: Session) -> set[str]:
+    """Codes a form's department fields accept."""
+    return set(session.scalars(select(Department.code).where(Department.active)))
+
+
+def department_names(session: Session) -> dict[str, str]:
+    return {dept.code: dept.name for dept in session.scalars(select(Department))}

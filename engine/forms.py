@@ -1,0 +1,295 @@
+"""Task forms defined in the BPMN (表单) and the validation of submitted values.
+
+Forms are written as Camunda Modeler writes them: ``camunda:formData`` with
+``camunda:formField`` children, ``camunda:value`` options for enums and
+``camunda:validation``/``camunda:constraint`` rules. Bangban reads them when a
+definition is deployed and stores them with that version, so a running instance
+keeps the forms it started with.
+
+Field types: ``string`` (one line), ``text`` (long text), ``long`` (integer),
+``boolean``, ``date`` (YYYY-MM-DD), ``enum`` (options in the BPMN), ``department``
+(one department code), ``departments`` (a list of department codes) and ``file``
+(an uploaded attachment's id). Constraints: ``required``, ``minlength``,
+``maxlength``, ``min``, ``max``, ``readonly`` and Bangban's ``required-when``, whose
+config is an expression over the submitted values and the task data, for fields
+that are required only for one decision (a return needs a reason).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from lxml import etree
+
+from engine.errors import FieldError, FormInvalid
+
+logger = logging.getLogger(__name__)
+
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+
+FIELD_TYPES = {
+    "string": "单行文本",
+    "text": "多行文本",
+    "long": "整数",
+    "boolean": "是/否",
+    "date": "日期",
+    "enum": "单选",
+    "department": "部门（单选）",
+    "departments": "部门（多选）",
+    "file": "附件",
+}
+
+CONSTRAINTS = {"required", "minlength", "maxlength", "min", "max", "readonly"}
+REQUIRED_WHEN = "required-when"
+
+# Longest text accepted when a field sets no maxlength, so that one form cannot
+# fill the database by accident.
+DEFAULT_MAXLENGTH = {"string": 200, "text": 10000}
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice of an ``enum`` field."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of a task form, as the process owner drew it."""
+
+    id: str
+    label: str
+    type: str
+    options: tuple[Option, ...] = ()
+    constraints: dict[str, str] = field(default_factory=dict)
+    default: str | None = None
+    properties: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def required(self) -> bool:
+        return "required" in self.constraints
+
+    @property
+    def required_when(self) -> str | None:
+        return self.constraints.get(REQUIRED_WHEN)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready description (stored with the version, shown by the API)."""
+        data = asdict(self)
+        data["options"] = [asdict(option) for option in self.options]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FormField:
+        options = tuple(Option(**option) for option in data.get("options", ()))
+        return cls(
+            id=data["id"],
+            label=data["label"],
+            type=data["type"],
+            options=options,
+            constraints=dict(data.get("constraints", {})),
+            default=data.get("default"),
+            properties=dict(data.get("properties", {})),
+        )
+
+
+def _camunda(tag: str) -> str:
+    return f"{{{CAMUNDA_NS}}}{tag}"
+
+
+def read_form(task_node: etree._Element) -> list[FormField]:
+    """The form fields of a ``bpmn:userTask`` node, in the order drawn."""
+    fields = []
+    for node in task_node.iter(_camunda("formField")):
+        options = tuple(
+            Option(id=value.get("id", ""), label=value.get("name") or value.get("id", ""))
+            for value in node.iter(_camunda("value"))
+        )
+        constraints = {
+            rule.get("name", ""): rule.get("config") or ""
+            for rule in node.iter(_camunda("constraint"))
+        }
+        properties = {
+            prop.get("id", ""): prop.get("value") or ""
+            for prop in node.iter(_camunda("property"))
+        }
+        fields.append(
+            FormField(
+                id=node.get("id", ""),
+                label=node.get("label") or node.get("id", ""),
+                type=node.get("type", "string"),
+                options=options,
+                constraints=constraints,
+                default=node.get("defaultValue"),
+                properties=properties,
+            )
+        )
+    return fields
+
+
+def check_form(fields: list[FormField]) -> list[str]:
+    """Problems with a form definition itself, found at deployment."""
+    problems = []
+    seen: set[str] = set()
+    for form_field in fields:
+        if not form_field.id.isidentifier():
+            problems.append(f"表单字段 id “{form_field.id}” 必须是合法的变量名")
+        if form_field.id in seen:
+            problems.append(f"表单字段 id “{form_field.id}” 重复")
+        seen.add(form_field.id)
+        if form_field.type not in FIELD_TYPES:
+            known = "、".join(FIELD_TYPES)
+            problems.append(
+                f"表单字段 “{form_field.id}” 的类型 “{form_field.type}” 未知，"
+                f"可用类型：{known}"
+            )
+        if form_field.type == "enum" and not form_field.options:
+            problems.append(f"单选字段 “{form_field.id}” 没有选项")
+        for name in form_field.constraints:
+            if name not in CONSTRAINTS and name != REQUIRED_WHEN:
+                problems.append(f"表单字段 “{form_field.id}” 的校验规则 “{name}” 未知")
+    return problems
+
+
+Evaluator = Callable[[str, Mapping[str, Any]], Any]
+
+
+class _Cleaner:
+    """Turns one submitted value into the type its field declares."""
+
+    def __init__(self, departments: Collection[str]) -> None:
+        self.departments = departments
+
+    def clean(self, form_field: FormField, raw: Any) -> Any:
+        method = getattr(self, f"_clean_{form_field.type}")
+        return method(form_field, raw)
+
+    def _text(self, form_field: FormField, raw: Any) -> str:
+        if not isinstance(raw, str | int | float) or isinstance(raw, bool):
+            raise ValueError("请填写文字")
+        text = str(raw).strip()
+        limit = form_field.constraints.get("maxlength")
+        maximum = int(limit) if limit else DEFAULT_MAXLENGTH.get(form_field.type, 10000)
+        if len(text) > maximum:
+            raise ValueError(f"不能超过 {maximum} 个字（现有 {len(text)} 个）")
+        minimum = form_field.constraints.get("minlength")
+        if minimum and text and len(text) < int(minimum):
+            raise ValueError(f"至少需要 {minimum} 个字")
+        return text
+
+    _clean_string = _text
+    _clean_text = _text
+    _clean_file = _text
+
+    def _clean_long(self, form_field: FormField, raw: Any) -> int:
+        if isinstance(raw, bool):
+            raise ValueError("请填写整数")
+        try:
+            number = int(str(raw).strip())
+        except ValueError:
+            raise ValueError("请填写整数") from None
+        low, high = form_field.constraints.get("min"), form_field.constraints.get("max")
+        if low is not None and number < int(low):
+            raise ValueError(f"不能小于 {low}")
+        if high is not None and number > int(high):
+            raise ValueError(f"不能大于 {high}")
+        return number
+
+    def _clean_boolean(self, form_field: FormField, raw: Any) -> bool:
+        if isinstance(raw, bool):
+            return raw
+        if str(raw).lower() in {"true", "1", "on", "yes"}:
+            return True
+        if str(raw).lower() in {"false", "0", "off", "no"}:
+            return False
+        raise ValueError("请选择是或否")
+
+    def _clean_date(self, form_field: FormField, raw: Any) -> str:
+        try:
+            return date.fromisoformat(str(raw).strip()).isoformat()
+        except ValueError:
+            raise ValueError("日期格式应为 年-月-日，例如 2026-12-03") from None
+
+    def _clean_enum(self, form_field: FormField, raw: Any) -> str:
+        choices = [option.id for option in form_field.options]
+        if raw not in choices:
+            labels = "、".join(option.label for option in form_field.options)
+            raise ValueError(f"请从以下选项中选择：{labels}")
+        return str(raw)
+
+    def _clean_department(self, form_field: FormField, raw: Any) -> str:
+        if raw not in self.departments:
+            raise ValueError(f"部门 “{raw}” 不存在或已停用")
+        return str(raw)
+
+    def _clean_departments(self, form_field: FormField, raw: Any) -> list[str]:
+        if isinstance(raw, str):
+            raw = [part for part in raw.split(",") if part.strip()]
+        if not isinstance(raw, list):
+            raise ValueError("请提供部门编码列表")
+        unknown = [str(code) for code in raw if code not in self.departments]
+        if unknown:
+            raise ValueError(f"部门 {'、'.join(unknown)} 不存在或已停用")
+        return list(dict.fromkeys(str(code) for code in raw))
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def validate(
+    fields: list[FormField],
+    submitted: Mapping[str, Any],
+    *,
+    context: Mapping[str, Any],
+    evaluate: Evaluator,
+    departments: Collection[str] = (),
+) -> dict[str, Any]:
+    """Check ``submitted`` against ``fields``; return the cleaned values.
+
+    Every field error is collected and raised at once as ``FormInvalid``. Fields
+    left empty come back as None (or an empty list for ``departments``), so that
+    conditions downstream can always name them.
+    """
+    cleaner = _Cleaner(departments)
+    known = {form_field.id for form_field in fields}
+    errors = [
+        FieldError(name, "表单中没有这个字段") for name in submitted if name not in known
+    ]
+
+    cleaned: dict[str, Any] = {}
+    for form_field in fields:
+        raw = submitted.get(form_field.id)
+        if form_field.id not in submitted and form_field.default is not None:
+            raw = form_field.default
+        if _is_blank(raw):
+            cleaned[form_field.id] = [] if form_field.type == "departments" else None
+            continue
+        try:
+            cleaned[form_field.id] = cleaner.clean(form_field, raw)
+        except ValueError as exc:
+            errors.append(FieldError(form_field.id, str(exc)))
+            cleaned[form_field.id] = None
+
+    # Required rules run last: ``required-when`` sees the cleaned values.
+    scope = {**context, **cleaned}
+    for form_field in fields:
+        if not _is_blank(cleaned.get(form_field.id)):
+            continue
+        if any(error.field == form_field.id for error in errors):
+            continue
+        needed = form_field.required
+        if not needed and form_field.required_when:
+            needed = bool(evaluate(form_field.required_when, scope))
+        if needed:
+            errors.append(FieldError(form_field.id, f"请填写“{form_field.label}”"))
+
+    if errors:
+        raise FormInvalid(errors)
+    return cleaned

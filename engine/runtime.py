@@ -1,0 +1,462 @@
+"""Starting and advancing process instances (流程运行).
+
+Each operation runs inside the caller's database transaction and flushes; the
+caller commits once. The instance row carries a revision counter, so a completion
+based on a state someone else has changed meanwhile fails at flush time and changes
+nothing (optimistic locking).
+
+Workflows restored in this process are kept in a small cache keyed by instance and
+revision, and put back only after the transaction commits: a cached object is never
+one that a rolled-back transaction touched.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from engine import audit, forms, serialization
+from engine.clock import now
+from engine.directory import active_department_codes
+from engine.errors import Conflict, EngineError, NotFound, PermissionDenied, ScriptFailed
+from engine.models import HumanTask, ProcessDefinition, ProcessInstance
+from engine.parsing import EXPRESSION, Step
+from engine.scripting import make_script_engine
+
+logger = logging.getLogger(__name__)
+
+SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a username and the candidate groups they belong to."""
+
+    username: str
+    groups: frozenset[str] = frozenset()
+
+    def may_work(self, task: HumanTask) -> bool:
+        if task.assignee is not None:
+            return task.assignee == self.username
+        return task.candidate_group in self.groups
+
+
+@dataclass
+class _Version:
+    """A deployed version as the runtime needs it, built once per process."""
+
+    spec: Any
+    subprocess_specs: dict[str, Any]
+    steps: dict[str, Step]
+    statuses: dict[str, str]
+
+
+@dataclass
+class TaskView:
+    """A human task with its form and the data the form is filled against."""
+
+    task: HumanTask
+    step: Step
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class Runtime:
+    """The engine's entry point for instances; one per process is enough."""
+
+    def __init__(
+        self,
+        helpers: Mapping[str, Callable[..., Any]] | None = None,
+        cache_size: int = 512,
+    ) -> None:
+        self.script_engine = make_script_engine(helpers)
+        self._versions: dict[int, _Version] = {}
+        self._workflows: OrderedDict[int, tuple[int, BpmnWorkflow]] = OrderedDict()
+        self._cache_size = cache_size
+
+    # Versions and workflows -------------------------------------------------
+
+    def version(self, definition: ProcessDefinition) -> _Version:
+        """The parsed spec, steps and statuses of ``definition`` (cached)."""
+        cached = self._versions.get(definition.id)
+        if cached is None:
+            spec, subprocess_specs = serialization.specs_from_dict(definition.spec)
+            steps = {key: Step.from_dict(item) for key, item in definition.steps.items()}
+            cached = _Version(spec, subprocess_specs, steps, dict(definition.statuses))
+            self._versions[definition.id] = cached
+        return cached
+
+    def _restore(self, instance: ProcessInstance) -> BpmnWorkflow:
+        cached = self._workflows.pop(instance.id, None)
+        if cached is not None and cached[0] == instance.revision:
+            return cached[1]
+        version = self.version(instance.definition)
+        workflow = serialization.load_state(
+            instance.state, version.spec, version.subprocess_specs
+        )
+        workflow.script_engine = self.script_engine
+        return workflow
+
+    def _remember_after_commit(
+        self, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow
+    ) -> None:
+        pending = session.info.setdefault("bangban_workflows", [])
+        pending.append((instance.id, instance.revision, workflow))
+        session.info["bangban_runtime"] = self
+
+    def _keep(self, instance_id: int, revision: int, workflow: BpmnWorkflow) -> None:
+        self._workflows[instance_id] = (revision, workflow)
+        self._workflows.move_to_end(instance_id)
+        while len(self._workflows) > self._cache_size:
+            self._workflows.popitem(last=False)
+
+    def workflow_data(self, instance: ProcessInstance) -> dict[str, Any]:
+        """The data of the instance's most advanced task (read-only use)."""
+        workflow = self._restore(instance)
+        self._keep(instance.id, instance.revision, workflow)
+        return dict(workflow.last_task.data if workflow.last_task else workflow.data)
+
+    # Operations -------------------------------------------------------------
+
+    def start(
+        self,
+        session: Session,
+        process_key: str,
+        *,
+        actor: Actor,
+        data: Mapping[str, Any] | None = None,
+        business_key: str | None = None,
+    ) -> ProcessInstance:
+        """Start an instance of the newest version of ``process_key``."""
+        definition = session.scalars(
+            select(ProcessDefinition)
+            .where(ProcessDefinition.process_key == process_key)
+            .order_by(ProcessDefinition.version.desc())
+            .limit(1)
+        ).first()
+        if definition is None:
+            raise NotFound(f"流程 {process_key} 尚未部署，请先部署流程定义。")
+
+        version = self.version(definition)
+        workflow = BpmnWorkflow(
+            version.spec, version.subprocess_specs, script_engine=self.script_engine
+        )
+        start_task = workflow.get_tasks(state=TaskState.READY)[0]
+        start_task.data.update(data or {})
+        self._advance(workflow)
+
+        instance = ProcessInstance(
+            definition=definition,
+            business_key=business_key,
+            state="",
+            started_at=now(),
+        )
+        session.add(instance)
+        session.flush()
+        audit.record(
+            session,
+            "start",
+            actor.username,
+            instance_id=instance.id,
+            business_key=business_key,
+            values=dict(data or {}),
+        )
+        self._write(session, instance, workflow)
+        logger.info(
+            "instance %s of %s v%s started by %s",
+            business_key or instance.id,
+            process_key,
+            definition.version,
+            actor.username,
+            extra={"instance_id": instance.id},
+        )
+        return instance
+
+    def claim(self, session: Session, task_id: str, actor: Actor) -> HumanTask:
+        """Take an open task for ``actor``; refused if someone else has it."""
+        task = self._open_task(session, task_id)
+        if task.assignee == actor.username:
+            return task
+        if task.assignee is not None:
+            raise Conflict(f"该任务已由 {task.assignee} 认领，请刷新后查看。")
+        if task.candidate_group not in actor.groups:
+            raise PermissionDenied("您所在的岗位或部门不能办理该任务。")
+
+        # A conditional update, so that two people claiming at once cannot both win.
+        result = session.execute(
+            update(HumanTask)
+            .where(HumanTask.id == task.id, HumanTask.assignee.is_(None))
+            .where(HumanTask.state == HumanTask.OPEN)
+            .values(assignee=actor.username)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise Conflict("该任务刚被他人认领，请刷新后查看。")
+        session.refresh(task)
+        self._audit_task(session, "claim", task, actor)
+        return task
+
+    def release(self, session: Session, task_id: str, actor: Actor) -> HumanTask:
+        """Give a claimed task back to its group."""
+        task = self._open_task(session, task_id)
+        if task.assignee != actor.username:
+            raise PermissionDenied("只能退回自己认领的任务。")
+        task.assignee = None
+        self._audit_task(session, "release", task, actor)
+        session.flush()
+        return task
+
+    def view(self, session: Session, task_id: str) -> TaskView:
+        """A task with its step, form and current data."""
+        task = session.get(HumanTask, task_id)
+        if task is None:
+            raise NotFound("任务不存在。")
+        instance = session.get(ProcessInstance, task.instance_id)
+        assert instance is not None
+        version = self.version(instance.definition)
+        step = version.steps[task.step_id]
+        data: dict[str, Any] = {}
+        if task.state == HumanTask.OPEN:
+            workflow = self._restore(instance)
+            self._keep(instance.id, instance.revision, workflow)
+            spiff_task = workflow.get_task_from_id(UUID(task.id))
+            data = dict(spiff_task.data)
+        return TaskView(task=task, step=step, data=data)
+
+    def complete(
+        self,
+        session: Session,
+        task_id: str,
+        values: Mapping[str, Any],
+        actor: Actor,
+        *,
+        comment: str | None = None,
+    ) -> ProcessInstance:
+        """Submit a task's form and move the instance on.
+
+        Raises ``FormInvalid`` with every field error, ``Conflict`` when the task
+        is already done or was changed meanwhile, ``PermissionDenied`` when the
+        actor may not work it. On any error nothing is written.
+        """
+        task = self._open_task(session, task_id)
+        if not actor.may_work(task):
+            if task.assignee is not None:
+                raise Conflict(f"该任务已由 {task.assignee} 认领，您不能提交。")
+            raise PermissionDenied("您所在的岗位或部门不能办理该任务。")
+
+        instance = session.get(ProcessInstance, task.instance_id)
+        assert instance is not None
+        workflow = self._restore(instance)
+        spiff_task = workflow.get_task_from_id(UUID(task.id))
+        if spiff_task is None or spiff_task.state != TaskState.READY:
+            raise Conflict("该任务已办理或已失效，请刷新后查看。")
+
+        step = self.version(instance.definition).steps[task.step_id]
+        cleaned = forms.validate(
+            step.form,
+            values,
+            context=spiff_task.data,
+            evaluate=lambda expr, scope: self._evaluate(expr, scope),
+            departments=_departments_for(session, step),
+        )
+        spiff_task.data.update(cleaned)
+        _fill_output_item(spiff_task, cleaned)
+
+        if task.assignee is None:
+            task.assignee = actor.username
+        task.state = HumanTask.COMPLETED
+        task.completed_at = now()
+        task.completed_by = actor.username
+        spiff_task.run()
+        self._advance(workflow)
+
+        self._audit_task(session, "complete", task, actor, cleaned, comment)
+        self._write(session, instance, workflow)
+        logger.info(
+            "%s: step %s completed by %s",
+            instance.business_key or instance.id,
+            task.step_id,
+            actor.username,
+            extra={"instance_id": instance.id, "task_id": task.id},
+        )
+        return instance
+
+    # Internals --------------------------------------------------------------
+
+    def _evaluate(self, expression: str, scope: Mapping[str, Any]) -> Any:
+        return self.script_engine.environment.evaluate(expression, dict(scope))
+
+    def _open_task(self, session: Session, task_id: str) -> HumanTask:
+        task = session.get(HumanTask, task_id)
+        if task is None:
+            raise NotFound("任务不存在。")
+        if task.state != HumanTask.OPEN:
+            who = task.completed_by or "系统"
+            raise Conflict(f"该任务已由 {who} 办理完毕，请勿重复提交。")
+        return task
+
+    def _advance(self, workflow: BpmnWorkflow) -> None:
+        try:
+            workflow.do_engine_steps()
+        except EngineError:
+            raise
+        except SpiffWorkflowException as exc:
+            cause = exc.__cause__ if isinstance(exc.__cause__, EngineError) else None
+            message = cause.message if cause else str(exc)
+            raise ScriptFailed(f"流程执行出错：{message}") from exc
+
+    def _audit_task(
+        self,
+        session: Session,
+        action: str,
+        task: HumanTask,
+        actor: Actor,
+        values: dict[str, Any] | None = None,
+        comment: str | None = None,
+    ) -> None:
+        audit.record(
+            session,
+            action,
+            actor.username,
+            instance_id=task.instance_id,
+            business_key=task.business_key,
+            step_id=task.step_id,
+            step_name=task.step_name,
+            values=values,
+            comment=comment,
+        )
+
+    def _write(
+        self, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow
+    ) -> None:
+        """Persist the state, the task projection and the status; flush."""
+        version = self.version(instance.definition)
+        self._sync_tasks(session, instance, workflow, version)
+        instance.status = _status(workflow, version) or instance.status
+        instance.completed = workflow.completed
+        instance.state = serialization.dump_state(workflow)
+        instance.updated_at = now()
+        try:
+            session.flush()
+        except StaleDataError as exc:
+            raise Conflict("该事项已被他人更新，您的提交未生效，请刷新后重试。") from exc
+        self._remember_after_commit(session, instance, workflow)
+
+    def _sync_tasks(
+        self,
+        session: Session,
+        instance: ProcessInstance,
+        workflow: BpmnWorkflow,
+        version: _Version,
+    ) -> None:
+        ready = {
+            str(task.id): task
+            for task in workflow.get_tasks(state=TaskState.READY)
+            if task.task_spec.manual
+        }
+        open_rows = session.scalars(
+            select(HumanTask).where(
+                HumanTask.instance_id == instance.id, HumanTask.state == HumanTask.OPEN
+            )
+        ).all()
+        for row in open_rows:
+            if row.id not in ready:
+                row.state = HumanTask.CANCELLED
+                row.completed_at = now()
+
+        known = {row.id for row in open_rows}
+        for task_id, spiff_task in ready.items():
+            if task_id in known:
+                continue
+            step = version.steps[spiff_task.task_spec.bpmn_id]
+            session.add(
+                HumanTask(
+                    id=task_id,
+                    instance_id=instance.id,
+                    business_key=instance.business_key,
+                    step_id=step.id,
+                    step_name=step.name,
+                    lane=step.lane,
+                    candidate_group=self._group(step, spiff_task.data),
+                    created_at=now(),
+                )
+            )
+
+    def _group(self, step: Step, data: dict[str, Any]) -> str:
+        match = EXPRESSION.match(step.candidate_group)
+        if not match:
+            return step.candidate_group
+        return str(self._evaluate(match.group(1), data))
+
+
+def _departments_for(session: Session, step: Step) -> set[str]:
+    if any(f.type in {"department", "departments"} for f in step.form):
+        return active_department_codes(session)
+    return set()
+
+
+def _fill_output_item(spiff_task: Any, values: dict[str, Any]) -> None:
+    """In a multi-instance step, the submitted form becomes the instance's output.
+
+    Each department's answer in a parallel step (acceptance per department) is
+    collected into the output collection as one dictionary, with the input item
+    (the department) beside the submitted values, unless the form itself has a
+    field named like the output item.
+    """
+    parent_spec = spiff_task.parent.task_spec if spiff_task.parent else None
+    if not isinstance(parent_spec, MultiInstanceTask) or parent_spec.output_item is None:
+        return
+    output_name = parent_spec.output_item.bpmn_id
+    if output_name in values:
+        return
+    item: dict[str, Any] = {}
+    if parent_spec.input_item is not None:
+        input_name = parent_spec.input_item.bpmn_id
+        item[input_name] = spiff_task.data.get(input_name)
+    item.update(values)
+    spiff_task.data[output_name] = item
+
+
+def _status(workflow: BpmnWorkflow, version: _Version) -> str | None:
+    """The business status: the open step's, or the end event's once finished."""
+    if not workflow.completed:
+        for task in workflow.get_tasks(state=TaskState.READY):
+            status = version.statuses.get(task.task_spec.bpmn_id or "")
+            if task.task_spec.manual and status:
+                return status
+        return None
+    finished = sorted(
+        workflow.get_tasks(state=TaskState.COMPLETED),
+        key=lambda task: task.last_state_change,
+    )
+    for task in reversed(finished):
+        status = version.statuses.get(task.task_spec.bpmn_id or "")
+        if status:
+            return status
+    return None
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_committed_workflows(session: Session) -> None:
+    runtime = session.info.pop("bangban_runtime", None)
+    pending = session.info.pop("bangban_workflows", [])
+    if runtime is not None:
+        for instance_id, revision, workflow in pending:
+            runtime._keep(instance_id, revision, workflow)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back_workflows(session: Session) -> None:
+    session.info.pop("bangban_runtime", None)
+    session.info.pop("bangban_workflows", None)
