@@ -23,6 +23,7 @@ def record(
     business_key: str | None = None,
     step_id: str | None = None,
     step_name: str | None = None,
+    group: str | None = None,
     values: dict[str, Any] | None = None,
     comment: str | None = None,
 ) -> AuditEntry:
@@ -34,6 +35,7 @@ def record(
         business_key=business_key,
         step_id=step_id,
         step_name=step_name,
+        candidate_group=group,
         values=values,
         comment=comment,
         at=now(),

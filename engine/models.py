@@ -119,6 +119,7 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(50))
     step_id: Mapped[str | None] = mapped_column(String(100))
     step_name: Mapped[str | None] = mapped_column(String(200))
+    candidate_group: Mapped[str | None] = mapped_column(String(100))
     actor: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     values: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -39,6 +39,10 @@ logger = logging.getLogger(__name__)
 
 SYSTEM = "system"
 
+# Called after every write of an instance, in the same transaction, with the data
+# of its most advanced task: how business records (an appeal) follow their flow.
+Listener = Callable[[Session, ProcessInstance, dict[str, Any]], None]
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -81,6 +85,7 @@ class Runtime:
         cache_size: int = 512,
     ) -> None:
         self.script_engine = make_script_engine(helpers)
+        self.listeners: list[Listener] = []
         self._versions: dict[int, _Version] = {}
         self._workflows: OrderedDict[int, tuple[int, BpmnWorkflow]] = OrderedDict()
         self._cache_size = cache_size
@@ -120,6 +125,10 @@ class Runtime:
         self._workflows.move_to_end(instance_id)
         while len(self._workflows) > self._cache_size:
             self._workflows.popitem(last=False)
+
+    def add_listener(self, listener: Listener) -> None:
+        """Call ``listener`` after every write of an instance."""
+        self.listeners.append(listener)
 
     def workflow_data(self, instance: ProcessInstance) -> dict[str, Any]:
         """The data of the instance's most advanced task (read-only use)."""
@@ -333,6 +342,7 @@ class Runtime:
             business_key=task.business_key,
             step_id=task.step_id,
             step_name=task.step_name,
+            group=task.candidate_group,
             values=values,
             comment=comment,
         )
@@ -347,6 +357,9 @@ class Runtime:
         instance.completed = workflow.completed
         instance.state = serialization.dump_state(workflow)
         instance.updated_at = now()
+        data = workflow.last_task.data if workflow.last_task else workflow.data
+        for listener in self.listeners:
+            listener(session, instance, data)
         try:
             session.flush()
         except StaleDataError as exc:

@@ -1,0 +1,251 @@
+"""Submitting, looking up and rating appeals; keeping each appeal in step with its flow.
+
+Views call these functions inside one transaction and commit once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from engine.appeals import identifiers
+from engine.appeals.models import CHANNELS, PROCESS_KEY, RATINGS, Appeal
+from engine.clock import now
+from engine.errors import Conflict, FieldError, FormInvalid, NotFound
+from engine.models import HumanTask, ProcessInstance
+from engine.runtime import Actor, Runtime
+
+logger = logging.getLogger(__name__)
+
+# The group of the BPMN step the appellant completes (rating).
+APPELLANT_GROUP = "appellant"
+
+# Statuses at which the platform's answer is public.
+RESULT_STATUSES = {"returned", "published", "closed", "terminated"}
+FINAL_STATUSES = {"returned", "closed", "terminated"}
+
+_LIMITS = {
+    "enterprise_name": 200,
+    "contact_name": 50,
+    "category": 100,
+    "title": 200,
+    "content": 20000,
+}
+_LABELS = {
+    "enterprise_name": "企业名称",
+    "credit_code": "统一社会信用代码",
+    "contact_name": "联系人",
+    "phone": "联系电话",
+    "category": "诉求类别",
+    "title": "诉求标题",
+    "content": "诉求内容",
+    "channel": "渠道",
+}
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A new appeal and its query code, which is shown once and never stored."""
+
+    appeal: Appeal
+    query_code: str
+
+
+def clean_submission(
+    values: Mapping[str, Any], *, legacy: bool = False
+) -> dict[str, Any]:
+    """Check a submission; return cleaned values or raise every field error.
+
+    ``legacy`` relaxes what an older hotline export lacks (enterprise, credit code,
+    contact, phone); everything present is still checked.
+    """
+    errors: list[FieldError] = []
+    cleaned: dict[str, Any] = {}
+    optional = {"category"}
+    if legacy:
+        optional |= {"enterprise_name", "credit_code", "contact_name", "phone"}
+
+    for name, label in _LABELS.items():
+        if name == "channel":
+            continue
+        raw = values.get(name)
+        text = raw.strip() if isinstance(raw, str) else ""
+        if raw is not None and not isinstance(raw, str):
+            errors.append(FieldError(name, f"“{label}”应为文字"))
+            continue
+        if not text:
+            if name not in optional:
+                errors.append(FieldError(name, f"请填写“{label}”"))
+            cleaned[name] = None
+            continue
+        try:
+            cleaned[name] = _clean_one(name, text)
+        except ValueError as exc:
+            errors.append(FieldError(name, str(exc)))
+
+    channel = values.get("channel") or "pc"
+    if channel not in CHANNELS:
+        errors.append(FieldError("channel", "渠道应为 pc、mobile 或 hotline"))
+    cleaned["channel"] = channel
+
+    if errors:
+        raise FormInvalid(errors)
+    return cleaned
+
+
+def _clean_one(name: str, text: str) -> str:
+    if name == "credit_code":
+        return identifiers.clean_credit_code(text)
+    if name == "phone":
+        return identifiers.clean_phone(text)
+    limit = _LIMITS[name]
+    if len(text) > limit:
+        raise ValueError(f"“{_LABELS[name]}”不能超过 {limit} 个字（现有 {len(text)} 个）")
+    return text
+
+
+def submit(
+    session: Session,
+    runtime: Runtime,
+    values: Mapping[str, Any],
+    *,
+    actor: Actor,
+) -> Submission:
+    """Record a new appeal and start its flow at triage (受理)."""
+    cleaned = clean_submission(values)
+    return record_appeal(session, runtime, cleaned, actor=actor)
+
+
+def record_appeal(
+    session: Session,
+    runtime: Runtime,
+    cleaned: dict[str, Any],
+    *,
+    actor: Actor,
+    legacy_id: str | None = None,
+    submitted_at: Any = None,
+    start_flow: bool = True,
+) -> Submission:
+    """Store a cleaned appeal under a new number; start its flow unless told not to.
+
+    ``submitted_at`` keeps the original time of an imported appeal.
+    """
+    code = identifiers.new_query_code()
+    moment = submitted_at or now()
+    appeal = Appeal(
+        query_code_hash=identifiers.hash_query_code(code),
+        status="submitted",
+        submitted_at=moment,
+        updated_at=now(),
+        submitted_by=actor.username,
+        legacy_id=legacy_id,
+        **cleaned,
+    )
+    _insert_with_number(session, appeal, moment)
+
+    if start_flow:
+        instance = runtime.start(
+            session,
+            PROCESS_KEY,
+            actor=actor,
+            business_key=appeal.number,
+            data={
+                "appeal_number": appeal.number,
+                "title": appeal.title,
+                "category": appeal.category,
+                "channel": appeal.channel,
+            },
+        )
+        appeal.instance_id = instance.id
+    logger.info("appeal %s submitted via %s", appeal.number, appeal.channel)
+    return Submission(appeal, code)
+
+
+def _insert_with_number(session: Session, appeal: Appeal, moment: Any) -> None:
+    # Two submissions in the same instant may draw the same number; the unique
+    # index tells, and the loser takes the next one.
+    for _attempt in range(5):
+        appeal.number = identifiers.next_number(session, moment)
+        savepoint = session.begin_nested()
+        session.add(appeal)
+        try:
+            savepoint.commit()
+            return
+        except IntegrityError:
+            savepoint.rollback()
+    raise Conflict("提交人数较多，请稍后重试。")
+
+
+def find_public(session: Session, number: str, query_code: str) -> Appeal:
+    """The appeal with this number if the query code matches.
+
+    A wrong code answers exactly like an unknown number, so a code cannot be
+    guessed number by number.
+    """
+    appeal = session.scalar(select(Appeal).where(Appeal.number == number.strip()))
+    if appeal is None or not identifiers.check_query_code(
+        appeal.query_code_hash, query_code or ""
+    ):
+        raise NotFound("未找到该诉求，请核对诉求编号和查询码。")
+    return appeal
+
+
+def rate(
+    session: Session,
+    runtime: Runtime,
+    number: str,
+    query_code: str,
+    rating: str,
+    comment: str | None = None,
+) -> Appeal:
+    """The appellant rates the published result (满意度评价, clause 5.2.2.5)."""
+    appeal = find_public(session, number, query_code)
+    if rating not in RATINGS:
+        raise FormInvalid([FieldError("rating", "请选择 满意、基本满意 或 不满意")])
+    task = session.scalar(
+        select(HumanTask).where(
+            HumanTask.business_key == appeal.number,
+            HumanTask.state == HumanTask.OPEN,
+            HumanTask.candidate_group == APPELLANT_GROUP,
+        )
+    )
+    if task is None:
+        raise Conflict("该诉求当前不在评价阶段。")
+    actor = Actor(f"appellant:{appeal.number}", frozenset({APPELLANT_GROUP}))
+    runtime.complete(
+        session, task.id, {"rating": rating, "comment": comment or None}, actor
+    )
+    appeal.rating = rating
+    appeal.rating_comment = comment or None
+    logger.info("appeal %s rated %s", appeal.number, rating)
+    return appeal
+
+
+def follow_instance(
+    session: Session, instance: ProcessInstance, data: dict[str, Any]
+) -> None:
+    """Runtime listener: copy the flow's status and public result to the appeal."""
+    if instance.definition.process_key != PROCESS_KEY or not instance.business_key:
+        return
+    appeal = session.scalar(select(Appeal).where(Appeal.number == instance.business_key))
+    if appeal is None:
+        return
+
+    moment = now()
+    status = instance.status or appeal.status
+    if status != appeal.status:
+        logger.info("appeal %s: %s -> %s", appeal.number, appeal.status, status)
+    appeal.status = status
+    appeal.updated_at = moment
+    if status in RESULT_STATUSES:
+        appeal.result = data.get("result") or appeal.result
+    if status == "published":
+        appeal.published_at = moment
+    if status in FINAL_STATUSES:
+        appeal.closed_at = moment

@@ -1,0 +1,48 @@
+"""Bangban's web app: the JSON API today, the portal and staff pages later.
+
+Views parse input, check access, call an engine service and respond; each request
+commits once and rolls back on any error.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from engine.appeals.service import follow_instance
+from engine.runtime import Runtime
+from webapp import config as config_module
+from webapp.extensions import db, migrate
+
+MIGRATIONS = str(Path(__file__).parent / "migrations")
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app; ``config`` overrides what the environment says."""
+    app = Flask(__name__, instance_relative_config=True)
+
+    # 1. Configuration: environment first, then the caller's overrides.
+    app.config.update(config_module.from_environment(app.instance_path))
+    app.config.update(config or {})
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+
+    # 2. Database and migrations.
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
+
+    # 3. The workflow runtime, with the listeners that keep business records in
+    #    step with their flows.
+    runtime = Runtime()
+    runtime.add_listener(follow_instance)
+    app.extensions["bangban_runtime"] = runtime
+
+    # 4. Blueprints.
+    from webapp.api import bp as api_bp
+
+    app.register_blueprint(api_bp)
+    return app

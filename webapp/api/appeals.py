@@ -1,0 +1,91 @@
+"""Public appeal endpoints: submit, look up with the query code, rate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+
+from engine.appeals import service
+from engine.appeals.models import CHANNELS, RATINGS, Appeal
+from engine.appeals.timeline import timeline
+from engine.clock import local_iso
+from engine.runtime import Actor
+from webapp.api import bp
+from webapp.api.auth import actor_of, current_user, json_body
+from webapp.extensions import db, runtime
+
+PUBLIC = Actor("public")
+
+
+def public_view(appeal: Appeal) -> dict[str, Any]:
+    """What anyone with the number and query code may see: no personal data."""
+    events = timeline(db.session, appeal.number)
+    return {
+        "number": appeal.number,
+        "title": appeal.title,
+        "category": appeal.category,
+        "channel": appeal.channel,
+        "channel_label": CHANNELS.get(appeal.channel, appeal.channel),
+        "status": appeal.status,
+        "status_label": appeal.status_label,
+        "submitted_at": local_iso(appeal.submitted_at),
+        "published_at": local_iso(appeal.published_at),
+        "closed_at": local_iso(appeal.closed_at),
+        "result": appeal.result if appeal.status in service.RESULT_STATUSES else None,
+        "rating": appeal.rating,
+        "rating_label": RATINGS.get(appeal.rating or ""),
+        "timeline": [{"at": local_iso(e.at), "text": e.text} for e in events],
+    }
+
+
+@bp.post("/appeals")
+def submit_appeal() -> Any:
+    """Submit an appeal; a hotline operator's token makes the channel ``hotline``."""
+    body = json_body()
+    user = current_user(required=False)
+    actor = PUBLIC
+    if user is not None:
+        actor = actor_of(user)
+        if "hotline" in user.role_list:
+            body["channel"] = "hotline"
+    elif body.get("channel") == "hotline":
+        body["channel"] = "pc"  # only a signed-in hotline operator enters calls
+
+    submission = service.submit(db.session, runtime(), body, actor=actor)
+    db.session.commit()
+    appeal = submission.appeal
+    response = jsonify(
+        number=appeal.number,
+        query_code=submission.query_code,
+        status=appeal.status,
+        status_label=appeal.status_label,
+        channel=appeal.channel,
+        message=f"诉求已提交。诉求编号 {appeal.number}，查询码 {submission.query_code}，"
+        "请妥善保存，查询码只显示这一次。",
+    )
+    response.status_code = 201
+    return response
+
+
+@bp.get("/appeals/<number>")
+def show_appeal(number: str) -> Any:
+    """Status, timeline and published result for the number + query code."""
+    appeal = service.find_public(db.session, number, request.args.get("query_code", ""))
+    return jsonify(public_view(appeal))
+
+
+@bp.post("/appeals/<number>/rating")
+def rate_appeal(number: str) -> Any:
+    """The appellant's rating; ``dissatisfied`` sends the appeal back to work."""
+    body = json_body()
+    appeal = service.rate(
+        db.session,
+        runtime(),
+        number,
+        str(body.get("query_code", "")),
+        str(body.get("rating", "")),
+        body.get("comment") if isinstance(body.get("comment"), str) else None,
+    )
+    db.session.commit()
+    return jsonify(public_view(appeal))

@@ -1,0 +1,76 @@
+"""Bearer tokens for the API: signed, expiring, tied to an active account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, jsonify, request
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from engine.directory import User, authenticate
+from engine.runtime import Actor
+from webapp.api import bp
+from webapp.api.errors import BadRequest, Unauthorized
+from webapp.extensions import db
+
+_SALT = "bangban-api-token"
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object, or a 400 in Chinese."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("请求体应为 JSON 对象。")
+    return body
+
+
+def current_user(required: bool = True) -> User | None:
+    """The user of the request's bearer token; 401 when required and absent."""
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        if required:
+            raise Unauthorized("请先登录：在 Authorization 头中提供 Bearer 令牌。")
+        return None
+    try:
+        user_id = _serializer().loads(
+            header[len("Bearer ") :], max_age=current_app.config["BANGBAN_TOKEN_MAX_AGE"]
+        )
+    except SignatureExpired:
+        raise Unauthorized("登录已过期，请重新获取令牌。") from None
+    except BadSignature:
+        raise Unauthorized("令牌无效，请重新登录。") from None
+    user = db.session.get(User, user_id)
+    if user is None or not user.active:
+        raise Unauthorized("账号不存在或已停用。")
+    return user
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(user.username, frozenset(user.groups))
+
+
+@bp.post("/auth/token")
+def issue_token() -> Any:
+    """Exchange a username and password for a bearer token."""
+    body = json_body()
+    user = authenticate(
+        db.session, str(body.get("username", "")), str(body.get("password", ""))
+    )
+    if user is None:
+        raise Unauthorized("用户名或密码错误。")
+    token = _serializer().dumps(user.id)
+    return jsonify(
+        token=token,
+        token_type="Bearer",
+        expires_in=current_app.config["BANGBAN_TOKEN_MAX_AGE"],
+        user={
+            "username": user.username,
+            "display_name": user.display_name,
+            "roles": user.role_list,
+            "department": user.department_code,
+        },
+    )

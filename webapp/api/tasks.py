@@ -1,0 +1,178 @@
+"""Staff task endpoints: inbox, task detail with its form, claim, complete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+from sqlalchemy import select
+
+from engine import tasks
+from engine.appeals.models import Appeal
+from engine.appeals.timeline import timeline
+from engine.clock import local_iso
+from engine.directory import Department, department_names
+from engine.errors import NotFound
+from engine.forms import FormField
+from engine.models import HumanTask
+from engine.runtime import Actor
+from webapp.api import bp
+from webapp.api.auth import actor_of, current_user, json_body
+from webapp.api.errors import BadRequest
+from webapp.extensions import db, runtime
+
+# Roles that may read any task of the platform, not only their own inbox.
+OVERSEERS = {"dispatcher", "reviewer", "admin"}
+
+
+def _appeals_by_number(numbers: set[str]) -> dict[str, Appeal]:
+    if not numbers:
+        return {}
+    found = db.session.scalars(select(Appeal).where(Appeal.number.in_(numbers)))
+    return {appeal.number: appeal for appeal in found}
+
+
+def task_summary(
+    task: HumanTask, appeal: Appeal | None, names: dict[str, str]
+) -> dict[str, Any]:
+    return {
+        "id": task.id,
+        "step_id": task.step_id,
+        "step_name": task.step_name,
+        "lane": task.lane,
+        "candidate_group": task.candidate_group,
+        "group_name": names.get(task.candidate_group, task.candidate_group),
+        "appeal_number": task.business_key,
+        "title": appeal.title if appeal else None,
+        "state": task.state,
+        "assignee": task.assignee,
+        "created_at": local_iso(task.created_at),
+        "due_at": local_iso(task.due_at),
+        "completed_at": local_iso(task.completed_at),
+        "completed_by": task.completed_by,
+    }
+
+
+def _field(form_field: FormField, departments: list[Department]) -> dict[str, Any]:
+    data = form_field.to_dict()
+    data["required"] = form_field.required
+    if form_field.type in {"department", "departments"}:
+        data["options"] = [{"id": d.code, "label": d.name} for d in departments]
+    return data
+
+
+@bp.get("/tasks")
+def list_tasks() -> Any:
+    """The caller's inbox: assigned to them or unclaimed in their groups."""
+    user = current_user()
+    assert user is not None
+    items = tasks.inbox(db.session, actor_of(user), step_id=request.args.get("step_id"))
+    appeals = _appeals_by_number({t.business_key for t in items if t.business_key})
+    names = department_names(db.session)
+    return jsonify(
+        items=[task_summary(t, appeals.get(t.business_key or ""), names) for t in items]
+    )
+
+
+def _visible_task(task_id: str, actor: Actor, roles: list[str]) -> HumanTask:
+    task = db.session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound("任务不存在。")
+    worked = task.completed_by == actor.username
+    if not (actor.may_work(task) or worked or OVERSEERS.intersection(roles)):
+        raise NotFound("任务不存在。")
+    return task
+
+
+@bp.get("/tasks/<task_id>")
+def show_task(task_id: str) -> Any:
+    """A task with its form fields and the appeal it belongs to."""
+    user = current_user()
+    assert user is not None
+    _visible_task(task_id, actor_of(user), user.role_list)
+    view = runtime().view(db.session, task_id)
+    names = department_names(db.session)
+    departments = list(
+        db.session.scalars(select(Department).where(Department.active))
+    )
+    appeal = _appeals_by_number({view.task.business_key or ""}).get(
+        view.task.business_key or ""
+    )
+    body = task_summary(view.task, appeal, names)
+    body["form"] = {"fields": [_field(f, departments) for f in view.step.form]}
+    body["data"] = view.data
+    if appeal is not None:
+        body["appeal"] = {
+            "number": appeal.number,
+            "title": appeal.title,
+            "content": appeal.content,
+            "category": appeal.category,
+            "channel": appeal.channel,
+            "enterprise_name": appeal.enterprise_name,
+            "contact_name": appeal.contact_name,
+            "phone": appeal.phone,
+            "status": appeal.status,
+            "status_label": appeal.status_label,
+            "submitted_at": local_iso(appeal.submitted_at),
+            "timeline": [
+                {
+                    "at": local_iso(e.at),
+                    "text": e.text,
+                    "actor": e.actor,
+                    "comment": e.comment,
+                }
+                for e in timeline(db.session, appeal.number)
+            ],
+        }
+    return jsonify(body)
+
+
+@bp.post("/tasks/<task_id>/claim")
+def claim_task(task_id: str) -> Any:
+    user = current_user()
+    assert user is not None
+    task = runtime().claim(db.session, task_id, actor_of(user))
+    db.session.commit()
+    return jsonify(task_summary(task, None, department_names(db.session)))
+
+
+@bp.post("/tasks/<task_id>/release")
+def release_task(task_id: str) -> Any:
+    user = current_user()
+    assert user is not None
+    task = runtime().release(db.session, task_id, actor_of(user))
+    db.session.commit()
+    return jsonify(task_summary(task, None, department_names(db.session)))
+
+
+@bp.post("/tasks/<task_id>/complete")
+def complete_task(task_id: str) -> Any:
+    """Submit the form (``values``) with an optional comment (审批意见)."""
+    user = current_user()
+    assert user is not None
+    body = json_body()
+    values = body.get("values", {})
+    comment = body.get("comment")
+    if not isinstance(values, dict):
+        raise BadRequest("values 应为 JSON 对象：字段 id → 值。")
+    if comment is not None and not isinstance(comment, str):
+        raise BadRequest("comment 应为文字。")
+
+    instance = runtime().complete(
+        db.session, task_id, values, actor_of(user), comment=comment or None
+    )
+    db.session.commit()
+    task = db.session.get(HumanTask, task_id)
+    assert task is not None
+    summary = task_summary(task, None, department_names(db.session))
+    summary["instance_status"] = instance.status
+    return jsonify(summary)
+
+
+@bp.get("/departments")
+def list_departments() -> Any:
+    """Active departments (帮办部门) with codes, for dispatch forms."""
+    departments = db.session.scalars(
+        select(Department).where(Department.active).order_by(Department.code)
+    )
+    return jsonify(items=[{"code": d.code, "name": d.name} for d in departments])

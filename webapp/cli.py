@@ -1,0 +1,122 @@
+"""The ``bangban`` command: set up, run and feed the platform.
+
+    bangban init [--demo]      create or upgrade the schema, deploy workflows/
+    bangban run                serve the app with waitress (a production server)
+    bangban deploy PATH...     deploy BPMN files
+    bangban appeals import F   import appeals from a CSV export
+    bangban calendar ...       the working-day calendar
+    bangban db ...             Alembic migrations (Flask-Migrate)
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
+from flask_migrate import upgrade
+from flask_migrate.cli import db as db_group
+
+from engine import deployment
+from engine.errors import DefinitionInvalid
+from webapp import MIGRATIONS, create_app
+from webapp.calendar_cli import calendar_cli
+from webapp.extensions import db, runtime
+
+logger = logging.getLogger(__name__)
+
+
+@click.group(
+    cls=FlaskGroup,
+    create_app=create_app,
+    add_default_commands=False,
+    help="Bangban (帮办) enterprise service platform.",
+)
+def main() -> None:
+    pass
+
+
+@main.command("init")
+@click.option("--demo", is_flag=True, help="Also create demo departments and accounts.")
+@with_appcontext
+def init_command(demo: bool) -> None:
+    """Create or upgrade the schema and deploy every definition in workflows/."""
+    if demo and current_app.config["BANGBAN_ENV"] == "production":
+        raise click.ClickException(
+            "Demo data is refused when BANGBAN_ENV=production: it creates accounts "
+            "whose password is 'demo'."
+        )
+    upgrade(directory=MIGRATIONS)
+    click.echo("schema is up to date")
+
+    folder = Path(current_app.config["BANGBAN_WORKFLOWS_DIR"])
+    _deploy(sorted(folder.glob("*.bpmn")))
+
+    if demo:
+        from engine.demo import load_demo
+
+        created = load_demo(db.session, runtime())
+        db.session.commit()
+        click.echo(created)
+
+
+@main.command("deploy")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@with_appcontext
+def deploy_command(paths: tuple[str, ...]) -> None:
+    """Deploy BPMN files as new versions (identical content is a no-op)."""
+    _deploy([Path(path) for path in paths])
+
+
+def _deploy(paths: list[Path]) -> None:
+    try:
+        for path in paths:
+            result = deployment.deploy_path(db.session, path, deployed_by="cli")
+            definition = result.definition
+            state = "deployed" if result.created else "unchanged"
+            click.echo(f"{path.name}: {definition.process_key} v{definition.version} {state}")
+        db.session.commit()
+    except DefinitionInvalid as exc:
+        db.session.rollback()
+        click.echo(exc.message, err=True)
+        sys.exit(1)
+
+
+@main.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def run_command(host: str, port: int, threads: int) -> None:
+    """Serve the platform with waitress (never Flask's development server)."""
+    from waitress import serve
+
+    app = create_app()
+    click.echo(f"Bangban is serving at http://{host}:{port}/api/v1/openapi.json")
+    serve(app, host=host, port=port, threads=threads)
+
+
+@main.group("appeals")
+def appeals_group() -> None:
+    """Appeal records."""
+
+
+@appeals_group.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_command(csv_file: str) -> None:
+    """Import appeals from a CSV export of an older hotline system."""
+    from engine.appeals.importer import import_csv
+
+    report = import_csv(db.session, runtime(), Path(csv_file), progress=True)
+    click.echo(report.summary())
+    for line in report.skipped:
+        click.echo(f"  skipped {line}")
+
+
+main.add_command(calendar_cli)
+main.add_command(db_group)
+main.add_command(shell_command)
+main.add_command(routes_command)

@@ -1,0 +1,20 @@
+"""Flask extensions, created unbound and attached in ``create_app``."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+
+from engine.db import Base
+from engine.runtime import Runtime
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+
+
+def runtime() -> Runtime:
+    """The workflow runtime of the current app."""
+    value = current_app.extensions["bangban_runtime"]
+    assert isinstance(value, Runtime)
+    return value
