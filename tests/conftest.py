@@ -1,0 +1,237 @@
+"""Shared fixtures: the app on SQLite and on PostgreSQL, staff accounts, an API client.
+
+Every test that uses ``app`` runs once per database. PostgreSQL is used when
+``BANGBAN_TEST_DATABASE_URL`` names a server (``.ci/run`` sets it when one answers
+on 127.0.0.1:5432); otherwise those runs are skipped with the reason shown.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from engine import deployment
+from engine.db import Base
+from engine.directory import Department, create_user
+from webapp import MIGRATIONS, create_app
+from webapp.extensions import db
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+APPEAL_BPMN = REPOSITORY / "workflows" / "appeal.bpmn"
+SHARED_DATA = REPOSITORY.parent / "shared" / "data"
+
+DEPARTMENTS = {
+    "zjj": "市住房和城乡建设局",
+    "rsj": "市人力资源和社会保障局",
+    "jtj": "市交通运输局",
+    "gxj": "市工业和信息化局",
+}
+STAFF = {
+    "dispatcher": ["dispatcher"],
+    "dispatcher2": ["dispatcher"],
+    "reviewer": ["reviewer"],
+    "hotline": ["hotline"],
+    "admin": ["admin"],
+}
+PASSWORD = "secret-for-tests"
+
+
+def _database_urls() -> list[Any]:
+    postgres = os.environ.get("BANGBAN_TEST_DATABASE_URL")
+    skip = pytest.mark.skip(
+        reason="PostgreSQL not tested: BANGBAN_TEST_DATABASE_URL is not set"
+    )
+    return [
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param(postgres, id="postgresql", marks=() if postgres else skip),
+    ]
+
+
+@pytest.fixture(scope="session", params=_database_urls())
+def migrated_app(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
+    """An app whose schema was built by the Alembic migrations, once per database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'bangban.sqlite3'}"
+    else:
+        url = request.param
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+        }
+    )
+    with app.app_context():
+        if not url.startswith("sqlite"):
+            # Start from an empty database so that the migrations themselves run.
+            Base.metadata.drop_all(db.engine)
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade(directory=MIGRATIONS)
+    yield app
+
+
+def _empty_tables() -> None:
+    with db.engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture
+def app(migrated_app: Flask) -> Iterator[Flask]:
+    """The app with empty tables, the appeal flow deployed, staff and departments."""
+    with migrated_app.app_context():
+        _empty_tables()
+        for code, name in DEPARTMENTS.items():
+            db.session.add(Department(code=code, name=name))
+        db.session.flush()
+        for username, roles in STAFF.items():
+            create_user(
+                db.session, username, PASSWORD, display_name=username, roles=roles
+            )
+        for code in DEPARTMENTS:
+            create_user(
+                db.session,
+                f"handler-{code}",
+                PASSWORD,
+                display_name=f"handler {code}",
+                roles=["handler"],
+                department_code=code,
+            )
+        deployment.deploy_path(db.session, APPEAL_BPMN, deployed_by="tests")
+        db.session.commit()
+        yield migrated_app
+        db.session.remove()
+
+
+@dataclass
+class Api:
+    """A thin JSON client for API v1 with bearer tokens per user."""
+
+    client: FlaskClient
+    tokens: dict[str, str]
+
+    def login(self, username: str) -> str:
+        if username not in self.tokens:
+            response = self.client.post(
+                "/api/v1/auth/token", json={"username": username, "password": PASSWORD}
+            )
+            assert response.status_code == 200, response.json
+            self.tokens[username] = response.json["token"]
+        return self.tokens[username]
+
+    def _headers(self, user: str | None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.login(user)}"} if user else {}
+
+    def get(self, path: str, user: str | None = None, **params: Any) -> Any:
+        return self.client.get(
+            f"/api/v1{path}", headers=self._headers(user), query_string=params
+        )
+
+    def post(self, path: str, body: Any = None, user: str | None = None) -> Any:
+        return self.client.post(
+            f"/api/v1{path}", json=body if body is not None else {},
+            headers=self._headers(user),
+        )
+
+
+@pytest.fixture
+def api(app: Flask) -> Api:
+    return Api(app.test_client(), {})
+
+
+VALID_APPEAL = {
+    "enterprise_name": "镇江恒泰精密机械有限公司",
+    "credit_code": "91321100MA1N2K3L4E",
+    "contact_name": "刘建国",
+    "phone": "13805291234",
+    "category": "城乡建设",
+    "title": "厂区道路积水影响通行",
+    "content": "园区南门道路每逢下雨积水严重，货车无法进出，请尽快疏通排水管网。",
+}
+
+
+@dataclass
+class Appellant:
+    """One submitted appeal, as its appellant knows it: number and query code."""
+
+    number: str
+    query_code: str
+
+
+@dataclass
+class Driver:
+    """Walks appeals through the flow over the API, as staff would."""
+
+    api: Api
+
+    def submit(self, user: str | None = None, **changes: Any) -> Appellant:
+        response = self.api.post("/appeals", {**VALID_APPEAL, **changes}, user=user)
+        assert response.status_code == 201, response.json
+        return Appellant(response.json["number"], response.json["query_code"])
+
+    def task(self, user: str, number: str, step_id: str) -> dict[str, Any]:
+        """The open task of ``step_id`` for ``number`` in ``user``'s inbox."""
+        response = self.api.get("/tasks", user=user)
+        assert response.status_code == 200, response.json
+        found = [
+            item
+            for item in response.json["items"]
+            if item["appeal_number"] == number and item["step_id"] == step_id
+        ]
+        assert found, f"{step_id} of {number} not in {user}'s inbox"
+        return found[0]
+
+    def complete(
+        self, user: str, number: str, step_id: str, values: dict[str, Any], **kw: Any
+    ) -> Any:
+        task = self.task(user, number, step_id)
+        body = {"values": values, **kw}
+        response = self.api.post(f"/tasks/{task['id']}/complete", body, user=user)
+        assert response.status_code == 200, response.json
+        return response.json
+
+    def public(self, appellant: Appellant) -> dict[str, Any]:
+        response = self.api.get(
+            f"/appeals/{appellant.number}", query_code=appellant.query_code
+        )
+        assert response.status_code == 200, response.json
+        result: dict[str, Any] = response.json
+        return result
+
+    def dispatch(self, number: str, lead: str, co: list[str] | None = None) -> None:
+        values = {"decision": "dispatch", "lead_department": lead}
+        values["co_departments"] = co or []
+        self.complete("dispatcher", number, "triage", values)
+
+    def accept(self, number: str, *departments: str) -> None:
+        for code in departments:
+            self.complete(f"handler-{code}", number, "accept_appeal", {"decision": "accept"})
+
+    def reply(self, number: str, lead: str, text: str) -> None:
+        values = {"decision": "reply", "reply": text}
+        self.complete(f"handler-{lead}", number, "handle_appeal", values)
+
+    def review(self, number: str, decision: str, comment: str | None = None) -> None:
+        values = {"decision": decision, "comment": comment}
+        self.complete("reviewer", number, "review_reply", values)
+
+    def rate(self, appellant: Appellant, rating: str, comment: str = "") -> Any:
+        body = {"query_code": appellant.query_code, "rating": rating, "comment": comment}
+        return self.api.post(f"/appeals/{appellant.number}/rating", body)
+
+
+@pytest.fixture
+def driver(api: Api) -> Driver:
+    return Driver(api)
