@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Engine, MetaData, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -53,3 +53,32 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         assert isinstance(value, datetime)
         return value.replace(tzinfo=UTC)
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """Make a SQLite engine safe for concurrent requests.
+
+    pysqlite opens transactions lazily, so two requests can both read and then both
+    try to write: SQLite answers one of them "database is locked" at once instead of
+    letting it wait. Starting every transaction with ``BEGIN IMMEDIATE`` takes the
+    write lock up front, so a second writer waits (``busy_timeout``) and then sees
+    the first one's changes: a stale completion becomes a clean conflict. WAL keeps
+    readers outside transactions unblocked. The cost is that SQLite runs one
+    transaction at a time, which is the pilot scale it is meant for; PostgreSQL is
+    the production database.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

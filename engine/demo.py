@@ -211,7 +211,9 @@ def load_demo(session: Session, runtime: Runtime) -> str:
             "channel": "pc",
         }
         actor = Actor("public")
-        numbers.append(service.submit(session, runtime, values, actor=actor).appeal.number)
+        numbers.append(
+            service.submit(session, runtime, values, actor=actor).appeal.number
+        )
 
     _walk(session, runtime, numbers)
     logger.info("demo data created: %s appeals", len(numbers))
@@ -231,7 +233,10 @@ def _walk(session: Session, runtime: Runtime, numbers: list[str]) -> None:
     walkers[1].do(
         "triage",
         "dispatcher",
-        {"decision": "return", "reason": "该事项属于政策咨询，请拨打 12333 人社服务热线。"},
+        {
+            "decision": "return",
+            "reason": "该事项属于政策咨询，请拨打 12333 人社服务热线。",
+        },
         "dispatcher",
     )
     # 2: dispatched to two departments, waiting for acceptance (办理中).
@@ -245,16 +250,22 @@ def _walk(session: Session, runtime: Runtime, numbers: list[str]) -> None:
     walkers[4].do(
         "contribute", "swj", {"opinion": "已联系企业核对出口报关单据。"}, "handler-swj"
     )
-    walkers[4].reply("swj2", "经核查，贵司退税申报资料齐全，已于本周完成审核，预计五个工作日内到账。")
+    walkers[4].reply(
+        "swj2", "经核查，贵司退税申报资料齐全，已于本周完成审核，预计五个工作日内到账。"
+    )
     # 5: published, waiting for the rating (已答复).
     walkers[5].dispatch("zjj")
     walkers[5].accept("zjj")
-    walkers[5].reply("zjj", "在自有工业用地内建设配套宿舍须符合控制性详细规划，请先办理规划许可。")
+    walkers[5].reply(
+        "zjj", "在自有工业用地内建设配套宿舍须符合控制性详细规划，请先办理规划许可。"
+    )
     walkers[5].review()
     # 6: rated satisfied and closed (已办结).
     walkers[6].dispatch("wjw")
     walkers[6].accept("wjw")
-    walkers[6].reply("wjw", "二类医疗器械经营备案可通过政务服务网全程网上办理，所需材料见办事指南。")
+    walkers[6].reply(
+        "wjw", "二类医疗器械经营备案可通过政务服务网全程网上办理，所需材料见办事指南。"
+    )
     walkers[6].review()
     walkers[6].do("rate_result", "appellant", {"rating": "satisfied"}, "")
     # 7: terminated by the department with a legal reason (已终止).

@@ -47,7 +47,9 @@ def deploy_bytes(
     return _store(session, parsed, deployed_by)
 
 
-def deploy_path(session: Session, path: str | Path, *, deployed_by: str) -> DeployResult:
+def deploy_path(
+    session: Session, path: str | Path, *, deployed_by: str
+) -> DeployResult:
     """Deploy the BPMN file at ``path``."""
     path = Path(path)
     return deploy_bytes(session, path.read_bytes(), path.name, deployed_by=deployed_by)
@@ -63,7 +65,9 @@ def deploy_folder(
     ]
 
 
-def _store(session: Session, parsed: ParsedDefinition, deployed_by: str) -> DeployResult:
+def _store(
+    session: Session, parsed: ParsedDefinition, deployed_by: str
+) -> DeployResult:
     current = latest(session, parsed.process_key)
     if current is not None and current.checksum == parsed.checksum:
         logger.info(

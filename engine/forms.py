@@ -108,7 +108,9 @@ def read_form(task_node: etree._Element) -> list[FormField]:
     fields = []
     for node in task_node.iter(_camunda("formField")):
         options = tuple(
-            Option(id=value.get("id", ""), label=value.get("name") or value.get("id", ""))
+            Option(
+                id=value.get("id", ""), label=value.get("name") or value.get("id") or ""
+            )
             for value in node.iter(_camunda("value"))
         )
         constraints = {
@@ -122,7 +124,7 @@ def read_form(task_node: etree._Element) -> list[FormField]:
         fields.append(
             FormField(
                 id=node.get("id", ""),
-                label=node.get("label") or node.get("id", ""),
+                label=node.get("label") or node.get("id") or "",
                 type=node.get("type", "string"),
                 options=options,
                 constraints=constraints,
@@ -260,7 +262,9 @@ def validate(
     cleaner = _Cleaner(departments)
     known = {form_field.id for form_field in fields}
     errors = [
-        FieldError(name, "表单中没有这个字段") for name in submitted if name not in known
+        FieldError(name, "表单中没有这个字段")
+        for name in submitted
+        if name not in known
     ]
 
     cleaned: dict[str, Any] = {}

@@ -69,7 +69,8 @@ class ProcessInstance(Base):
 
     definition: Mapped[ProcessDefinition] = relationship(lazy="joined")
 
-    __mapper_args__ = {"version_id_col": revision}
+    # SQLAlchemy reads this mapping from the class; it is never mutated.
+    __mapper_args__ = {"version_id_col": revision}  # noqa: RUF012
 
 
 class HumanTask(Base):

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import XSD_PATH, full_tag
@@ -90,7 +90,7 @@ class ParsedDefinition:
     statuses: dict[str, str]
 
 
-class _UserTaskParser(UserTaskParser):  # type: ignore[misc]
+class _UserTaskParser(UserTaskParser):
     """Camunda user tasks that also accept standard BPMN multi-instance data.
 
     Camunda Modeler writes ``camunda:collection``; other modelers (bpmn.io,
@@ -104,8 +104,8 @@ class _UserTaskParser(UserTaskParser):  # type: ignore[misc]
             TaskParser._add_multiinstance_task(self, loop_characteristics)
 
 
-class _Parser(CamundaParser):  # type: ignore[misc]
-    OVERRIDE_PARSER_CLASSES = {
+class _Parser(CamundaParser):
+    OVERRIDE_PARSER_CLASSES: ClassVar[dict[str, Any]] = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("userTask"): (_UserTaskParser, UserTask),
     }
@@ -150,7 +150,9 @@ def parse_bytes(source: bytes, filename: str) -> ParsedDefinition:
             [Problem(filename, f"不是合法的 XML：{exc.msg}", line=exc.lineno)]
         ) from exc
     if root.getroottree().docinfo.internalDTD:
-        raise DefinitionInvalid([Problem(filename, "BPMN 文件不允许包含 DTD 或实体声明")])
+        raise DefinitionInvalid(
+            [Problem(filename, "BPMN 文件不允许包含 DTD 或实体声明")]
+        )
 
     problems = _schema_problems(root, filename)
     if problems:
@@ -165,7 +167,7 @@ def parse_bytes(source: bytes, filename: str) -> ParsedDefinition:
 
     return ParsedDefinition(
         process_key=process.get("id", ""),
-        name=process.get("name") or process.get("id", ""),
+        name=process.get("name") or process.get("id") or "",
         filename=filename,
         source=source,
         checksum=hashlib.sha256(source).hexdigest(),
@@ -191,7 +193,12 @@ def _executable_process(root: etree._Element, filename: str) -> etree._Element:
     if len(executable) != 1:
         found = len(executable)
         raise DefinitionInvalid(
-            [Problem(filename, f"文件应当恰好包含一个可执行流程（isExecutable），现有 {found} 个")]
+            [
+                Problem(
+                    filename,
+                    f"文件应当恰好包含一个可执行流程（isExecutable），现有 {found} 个",
+                )
+            ]
         )
     return executable[0]
 
@@ -237,14 +244,16 @@ def _line_of(root: etree._Element, element_id: str) -> int | None:
 
 def _properties(node: etree._Element) -> dict[str, str]:
     path = "bpmn:extensionElements/camunda:properties/camunda:property"
-    return {prop.get("name", ""): prop.get("value", "") for prop in node.findall(path, NS)}
+    return {
+        prop.get("name", ""): prop.get("value", "") for prop in node.findall(path, NS)
+    }
 
 
 def _lanes(process: etree._Element) -> dict[str, str]:
     lanes = {}
     for lane in process.iterfind(".//bpmn:lane", NS):
         for ref in lane.findall("bpmn:flowNodeRef", NS):
-            lanes[(ref.text or "").strip()] = lane.get("name") or lane.get("id", "")
+            lanes[(ref.text or "").strip()] = lane.get("name") or lane.get("id") or ""
     return lanes
 
 
@@ -285,10 +294,13 @@ def _expression_problems(process: etree._Element, filename: str) -> list[Problem
     """Compile every condition, script and expression as the engine will run it."""
     checks: list[tuple[etree._Element, str, str]] = []
     for node in process.iterfind(".//bpmn:conditionExpression", NS):
-        checks.append((node.getparent(), node.text or "", "eval"))
+        flow = node.getparent()
+        if flow is not None:
+            checks.append((flow, node.text or "", "eval"))
     for node in process.iterfind(".//bpmn:scriptTask", NS):
         script = node.find("bpmn:script", NS)
-        checks.append((node, script.text if script is not None else "", "exec"))
+        source = script.text if script is not None else None
+        checks.append((node, source or "", "exec"))
     for node in process.iterfind(".//bpmn:userTask", NS):
         match = EXPRESSION.match(node.get(f"{{{CAMUNDA_NS}}}candidateGroups") or "")
         if match:
@@ -305,7 +317,9 @@ def _expression_problems(process: etree._Element, filename: str) -> list[Problem
             reason = check_expression(source, mode)
         if reason:
             problems.append(
-                Problem(filename, reason, element=node.get("id", ""), line=node.sourceline)
+                Problem(
+                    filename, reason, element=node.get("id", ""), line=node.sourceline
+                )
             )
     return problems
 

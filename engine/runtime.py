@@ -19,18 +19,24 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import event, select, update
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from engine import audit, forms, serialization
 from engine.clock import now
 from engine.directory import active_department_codes
-from engine.errors import Conflict, EngineError, NotFound, PermissionDenied, ScriptFailed
+from engine.errors import (
+    Conflict,
+    EngineError,
+    NotFound,
+    PermissionDenied,
+    ScriptFailed,
+)
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance
 from engine.parsing import EXPRESSION, Step
 from engine.scripting import make_script_engine
@@ -97,7 +103,9 @@ class Runtime:
         cached = self._versions.get(definition.id)
         if cached is None:
             spec, subprocess_specs = serialization.specs_from_dict(definition.spec)
-            steps = {key: Step.from_dict(item) for key, item in definition.steps.items()}
+            steps = {
+                key: Step.from_dict(item) for key, item in definition.steps.items()
+            }
             cached = _Version(spec, subprocess_specs, steps, dict(definition.statuses))
             self._versions[definition.id] = cached
         return cached
@@ -357,13 +365,18 @@ class Runtime:
         instance.completed = workflow.completed
         instance.state = serialization.dump_state(workflow)
         instance.updated_at = now()
-        data = workflow.last_task.data if workflow.last_task else workflow.data
-        for listener in self.listeners:
-            listener(session, instance, data)
         try:
             session.flush()
         except StaleDataError as exc:
-            raise Conflict("该事项已被他人更新，您的提交未生效，请刷新后重试。") from exc
+            raise Conflict(
+                "该事项已被他人更新，您的提交未生效，请刷新后重试。"
+            ) from exc
+
+        # Listeners run after the revision check, so they never act on a stale write.
+        data = workflow.last_task.data if workflow.last_task else workflow.data
+        for listener in self.listeners:
+            listener(session, instance, data)
+        session.flush()
         self._remember_after_commit(session, instance, workflow)
 
     def _sync_tasks(
@@ -378,17 +391,23 @@ class Runtime:
             for task in workflow.get_tasks(state=TaskState.READY)
             if task.task_spec.manual
         }
-        open_rows = session.scalars(
-            select(HumanTask).where(
-                HumanTask.instance_id == instance.id, HumanTask.state == HumanTask.OPEN
-            )
-        ).all()
+        # No autoflush: the instance is flushed once, in ``_write``, where a stale
+        # revision is turned into a conflict. Rows closed in memory (the task just
+        # completed) are left as they are.
+        with session.no_autoflush:
+            rows = session.scalars(
+                select(HumanTask).where(
+                    HumanTask.instance_id == instance.id,
+                    HumanTask.state == HumanTask.OPEN,
+                )
+            ).all()
+        open_rows = [row for row in rows if row.state == HumanTask.OPEN]
         for row in open_rows:
             if row.id not in ready:
                 row.state = HumanTask.CANCELLED
                 row.completed_at = now()
 
-        known = {row.id for row in open_rows}
+        known = {row.id for row in rows}
         for task_id, spiff_task in ready.items():
             if task_id in known:
                 continue
@@ -428,7 +447,10 @@ def _fill_output_item(spiff_task: Any, values: dict[str, Any]) -> None:
     field named like the output item.
     """
     parent_spec = spiff_task.parent.task_spec if spiff_task.parent else None
-    if not isinstance(parent_spec, MultiInstanceTask) or parent_spec.output_item is None:
+    if (
+        not isinstance(parent_spec, MultiInstanceTask)
+        or parent_spec.output_item is None
+    ):
         return
     output_name = parent_spec.output_item.bpmn_id
     if output_name in values:

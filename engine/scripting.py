@@ -37,10 +37,11 @@ logger = logging.getLogger(__name__)
 # Builtins a process owner may need in a condition or a short script. Anything that
 # reaches objects' internals (getattr, type, vars, open, __import__, ...) is left out.
 _ALLOWED_BUILTINS = (
-    "abs all any bool dict divmod enumerate filter float int isinstance len list map "
-    "max min range reversed round set sorted str sum tuple zip True False None "
-    "ValueError KeyError TypeError"
-).split()
+    *("abs", "all", "any", "bool", "dict", "divmod", "enumerate", "filter"),
+    *("float", "int", "isinstance", "len", "list", "map", "max", "min", "range"),
+    *("reversed", "round", "set", "sorted", "str", "sum", "tuple", "zip"),
+    *("True", "False", "None", "ValueError", "KeyError", "TypeError"),
+)
 
 # Names the guards of RestrictedPython call behind the scenes.
 _GUARDS: dict[str, Any] = {
@@ -85,11 +86,12 @@ def compile_code(source: str, mode: str) -> CodeType:
     result = compiler(source)
     if result.errors:
         raise ScriptFailed("流程脚本不被允许：" + "；".join(result.errors))
-    code: CodeType = result.code
+    code: CodeType | None = result.code
+    assert code is not None
     return code
 
 
-class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
+class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     """A SpiffWorkflow script environment that runs code under RestrictedPython."""
 
     def __init__(self, helpers: Mapping[str, Callable[..., Any]] | None = None):
@@ -99,7 +101,9 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         self._base["_inplacevar_"] = _inplace
         super().__init__(self._base)
 
-    def _globals(self, context: Mapping[str, Any], extra: Mapping[str, Any] | None):
+    def _globals(
+        self, context: Mapping[str, Any], extra: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
         scope = dict(self._base)
         scope.update(self.helpers)
         scope.update(extra or {})

@@ -16,11 +16,11 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.task_spec import MultiInstanceTaskConverter
 from SpiffWorkflow.bpmn.serializer.default.workflow import (
     BpmnWorkflowConverter,
     WorkflowConverter,
 )
-from SpiffWorkflow.bpmn.serializer.default.task_spec import MultiInstanceTaskConverter
 from SpiffWorkflow.bpmn.specs.defaults import (
     ParallelMultiInstanceTask,
     SequentialMultiInstanceTask,
@@ -30,7 +30,7 @@ from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 STATE_VERSION = "bangban-1"
 
 
-class _StateConverter(BpmnWorkflowConverter):  # type: ignore[misc]
+class _StateConverter(BpmnWorkflowConverter):
     """Converts a workflow without its specs; restores it onto given specs."""
 
     def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
@@ -104,9 +104,7 @@ def dump_state(workflow: BpmnWorkflow) -> str:
         registry._encoder_mode = False
 
 
-def load_state(
-    text: str, spec: Any, subprocess_specs: dict[str, Any]
-) -> BpmnWorkflow:
+def load_state(text: str, spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:
     """Restore an instance from ``dump_state`` output onto its version's specs."""
     dct = json.loads(text)
     dct.pop("state_version", None)

@@ -90,7 +90,11 @@ def _empty_tables() -> None:
 
 @pytest.fixture
 def app(migrated_app: Flask) -> Iterator[Flask]:
-    """The app with empty tables, the appeal flow deployed, staff and departments."""
+    """The app with empty tables, the appeal flow deployed, staff and departments.
+
+    No app context stays pushed during the test: requests must each get their own,
+    as in production, or they would share one session and its transaction.
+    """
     with migrated_app.app_context():
         _empty_tables()
         for code, name in DEPARTMENTS.items():
@@ -111,8 +115,7 @@ def app(migrated_app: Flask) -> Iterator[Flask]:
             )
         deployment.deploy_path(db.session, APPEAL_BPMN, deployed_by="tests")
         db.session.commit()
-        yield migrated_app
-        db.session.remove()
+    yield migrated_app
 
 
 @dataclass
@@ -141,7 +144,8 @@ class Api:
 
     def post(self, path: str, body: Any = None, user: str | None = None) -> Any:
         return self.client.post(
-            f"/api/v1{path}", json=body if body is not None else {},
+            f"/api/v1{path}",
+            json=body if body is not None else {},
             headers=self._headers(user),
         )
 
@@ -217,7 +221,9 @@ class Driver:
 
     def accept(self, number: str, *departments: str) -> None:
         for code in departments:
-            self.complete(f"handler-{code}", number, "accept_appeal", {"decision": "accept"})
+            self.complete(
+                f"handler-{code}", number, "accept_appeal", {"decision": "accept"}
+            )
 
     def reply(self, number: str, lead: str, text: str) -> None:
         values = {"decision": "reply", "reply": text}
@@ -228,7 +234,11 @@ class Driver:
         self.complete("reviewer", number, "review_reply", values)
 
     def rate(self, appellant: Appellant, rating: str, comment: str = "") -> Any:
-        body = {"query_code": appellant.query_code, "rating": rating, "comment": comment}
+        body = {
+            "query_code": appellant.query_code,
+            "rating": rating,
+            "comment": comment,
+        }
         return self.api.post(f"/appeals/{appellant.number}/rating", body)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask
 
 from engine.appeals.service import follow_instance
+from engine.db import configure_sqlite
 from engine.runtime import Runtime
 from webapp import config as config_module
 from webapp.extensions import db, migrate
@@ -27,12 +28,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # 1. Configuration: environment first, then the caller's overrides.
     app.config.update(config_module.from_environment(app.instance_path))
     app.config.update(config or {})
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
     # 2. Database and migrations.
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
 
     # 3. The workflow runtime, with the listeners that keep business records in

@@ -1,11 +1,11 @@
 """The ``bangban`` command: set up, run and feed the platform.
 
-    bangban init [--demo]      create or upgrade the schema, deploy workflows/
-    bangban run                serve the app with waitress (a production server)
-    bangban deploy PATH...     deploy BPMN files
-    bangban appeals import F   import appeals from a CSV export
-    bangban calendar ...       the working-day calendar
-    bangban db ...             Alembic migrations (Flask-Migrate)
+bangban init [--demo]      create or upgrade the schema, deploy workflows/
+bangban run                serve the app with waitress (a production server)
+bangban deploy PATH...     deploy BPMN files
+bangban appeals import F   import appeals from a CSV export
+bangban calendar ...       the working-day calendar
+bangban db ...             Alembic migrations (Flask-Migrate)
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from engine import deployment
 from engine.errors import DefinitionInvalid
 from webapp import MIGRATIONS, create_app
 from webapp.calendar_cli import calendar_cli
-from webapp.extensions import db, runtime
+from webapp.extensions import db, runtime, session
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def init_command(demo: bool) -> None:
     if demo:
         from engine.demo import load_demo
 
-        created = load_demo(db.session, runtime())
+        created = load_demo(session(), runtime())
         db.session.commit()
         click.echo(created)
 
@@ -74,10 +74,12 @@ def deploy_command(paths: tuple[str, ...]) -> None:
 def _deploy(paths: list[Path]) -> None:
     try:
         for path in paths:
-            result = deployment.deploy_path(db.session, path, deployed_by="cli")
+            result = deployment.deploy_path(session(), path, deployed_by="cli")
             definition = result.definition
             state = "deployed" if result.created else "unchanged"
-            click.echo(f"{path.name}: {definition.process_key} v{definition.version} {state}")
+            click.echo(
+                f"{path.name}: {definition.process_key} v{definition.version} {state}"
+            )
         db.session.commit()
     except DefinitionInvalid as exc:
         db.session.rollback()
@@ -110,7 +112,7 @@ def import_command(csv_file: str) -> None:
     """Import appeals from a CSV export of an older hotline system."""
     from engine.appeals.importer import import_csv
 
-    report = import_csv(db.session, runtime(), Path(csv_file), progress=True)
+    report = import_csv(session(), runtime(), Path(csv_file), progress=True)
     click.echo(report.summary())
     for line in report.skipped:
         click.echo(f"  skipped {line}")

@@ -1,12 +1,15 @@
 """Configuration (配置): every key read from the environment once, with its default.
 
-| environment variable      | default                                   | meaning |
-| ------------------------- | ----------------------------------------- | ------- |
-| BANGBAN_ENV               | development                               | ``production`` refuses demo data and requires a secret key |
-| BANGBAN_DATABASE_URL      | sqlite:///<instance>/bangban.sqlite3      | SQLAlchemy URL; PostgreSQL in production |
-| BANGBAN_SECRET_KEY        | random, kept in <instance>/secret_key     | signs sessions and API tokens |
-| BANGBAN_WORKFLOWS_DIR     | the repository's ``workflows/``           | BPMN files deployed by ``bangban init`` |
-| BANGBAN_TOKEN_MAX_AGE     | 28800 (8 hours)                           | lifetime of an API bearer token, seconds |
+- ``BANGBAN_ENV``: ``development`` (default) or ``production``; production
+  refuses demo data and requires a secret key.
+- ``BANGBAN_DATABASE_URL``: SQLAlchemy URL; default a SQLite file in the instance
+  folder (``instance/bangban.sqlite3``); PostgreSQL in production.
+- ``BANGBAN_SECRET_KEY``: signs sessions and API tokens; in development a random
+  key is created once and kept in ``instance/secret_key``.
+- ``BANGBAN_WORKFLOWS_DIR``: BPMN files deployed by ``bangban init``; default the
+  repository's ``workflows/``.
+- ``BANGBAN_TOKEN_MAX_AGE``: lifetime of an API bearer token in seconds; default
+  28800 (8 hours).
 """
 
 from __future__ import annotations
@@ -59,5 +62,4 @@ def from_environment(instance_path: str) -> dict[str, Any]:
             "BANGBAN_WORKFLOWS_DIR", str(REPOSITORY / "workflows")
         ),
         "BANGBAN_TOKEN_MAX_AGE": int(os.environ.get("BANGBAN_TOKEN_MAX_AGE", "28800")),
-        "JSON_AS_ASCII": False,
     }

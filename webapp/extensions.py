@@ -5,12 +5,19 @@ from __future__ import annotations
 from flask import current_app
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import Session
 
 from engine.db import Base
 from engine.runtime import Runtime
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
+
+
+def session() -> Session:
+    """The request's database session (the scoped session's current one)."""
+    current: Session = db.session()
+    return current
 
 
 def runtime() -> Runtime:

@@ -27,7 +27,9 @@ _code_hasher = PasswordHasher(time_cost=2, memory_cost=8 * 1024, parallelism=1)
 
 def new_query_code() -> str:
     """A fresh random query code (查询码)."""
-    return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(QUERY_CODE_LENGTH))
+    return "".join(
+        secrets.choice(QUERY_CODE_ALPHABET) for _ in range(QUERY_CODE_LENGTH)
+    )
 
 
 def hash_query_code(code: str) -> str:

@@ -63,8 +63,8 @@ def _parse_time(text: str | None) -> datetime | None:
 
 def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        for line, row in enumerate(csv.DictReader(handle), start=2):
-            yield line, row
+        # Line 1 is the header: numbering from 2 matches what a spreadsheet shows.
+        yield from enumerate(csv.DictReader(handle), start=2)
 
 
 def import_csv(
@@ -73,7 +73,9 @@ def import_csv(
     """Import every valid row of ``path``; commit once at the end."""
     report = ImportReport()
     rows = list(_rows(path))
-    known = set(session.scalars(select(Appeal.legacy_id).where(Appeal.legacy_id.isnot(None))))
+    known = set(
+        session.scalars(select(Appeal.legacy_id).where(Appeal.legacy_id.isnot(None)))
+    )
 
     for line, row in tqdm(rows, disable=not progress, unit="row", desc="importing"):
         legacy_id = (row.get("id") or "").strip() or None

@@ -21,7 +21,12 @@ STATUS_LABELS = {
     "terminated": "已终止",
 }
 
-CHANNELS = {"pc": "电脑端", "mobile": "移动端", "hotline": "热线电话", "import": "历史导入"}
+CHANNELS = {
+    "pc": "电脑端",
+    "mobile": "移动端",
+    "hotline": "热线电话",
+    "import": "历史导入",
+}
 
 RATINGS = {
     "satisfied": "满意",

@@ -106,7 +106,9 @@ def _clean_one(name: str, text: str) -> str:
         return identifiers.clean_phone(text)
     limit = _LIMITS[name]
     if len(text) > limit:
-        raise ValueError(f"“{_LABELS[name]}”不能超过 {limit} 个字（现有 {len(text)} 个）")
+        raise ValueError(
+            f"“{_LABELS[name]}”不能超过 {limit} 个字（现有 {len(text)} 个）"
+        )
     return text
 
 
@@ -233,7 +235,9 @@ def follow_instance(
     """Runtime listener: copy the flow's status and public result to the appeal."""
     if instance.definition.process_key != PROCESS_KEY or not instance.business_key:
         return
-    appeal = session.scalar(select(Appeal).where(Appeal.number == instance.business_key))
+    appeal = session.scalar(
+        select(Appeal).where(Appeal.number == instance.business_key)
+    )
     if appeal is None:
         return
 

@@ -66,7 +66,11 @@ def _describe(entry: AuditEntry, names: dict[str, str]) -> str | None:
     if entry.step_id == "file_extension":
         return "平台已备案延期申请" if decision == "approve" else "平台不同意延期"
     if entry.step_id == "review_reply":
-        return "平台审核通过，答复已发布" if decision == "publish" else "平台审核退回，部门重新办理"
+        return (
+            "平台审核通过，答复已发布"
+            if decision == "publish"
+            else "平台审核退回，部门重新办理"
+        )
     if entry.step_id == "rate_result":
         label = RATINGS.get(values.get("rating") or "", "")
         suffix = "，诉求重新办理" if values.get("rating") == "dissatisfied" else ""
@@ -81,5 +85,7 @@ def timeline(session: Session, number: str) -> list[Event]:
     for entry in audit.trail(session, number):
         text = _describe(entry, names)
         if text:
-            events.append(Event(entry.at, text, entry.step_id, entry.actor, entry.comment))
+            events.append(
+                Event(entry.at, text, entry.step_id, entry.actor, entry.comment)
+            )
     return events

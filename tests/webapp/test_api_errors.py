@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import threading
 
+from conftest import VALID_APPEAL, Api, Driver
 from flask import Flask
 
-from conftest import VALID_APPEAL, Api, Driver
 
-
-def test_double_completion_is_refused_and_changes_nothing(driver: Driver, api: Api) -> None:
+def test_double_completion_is_refused_and_changes_nothing(
+    driver: Driver, api: Api
+) -> None:
     appeal = driver.submit()
     task = driver.task("dispatcher", appeal.number, "triage")
     body = {"values": {"decision": "dispatch", "lead_department": "zjj"}}
@@ -73,8 +74,13 @@ def test_task_claimed_by_someone_else(driver: Driver, api: Api) -> None:
     assert driver.public(appeal)["status"] == "submitted"
 
     # The claimed task leaves the colleague's inbox but stays in the claimant's.
-    assert all(t["id"] != task["id"] for t in api.get("/tasks", user="dispatcher2").json["items"])
-    assert driver.task("dispatcher", appeal.number, "triage")["assignee"] == "dispatcher"
+    assert all(
+        t["id"] != task["id"]
+        for t in api.get("/tasks", user="dispatcher2").json["items"]
+    )
+    assert (
+        driver.task("dispatcher", appeal.number, "triage")["assignee"] == "dispatcher"
+    )
 
 
 def test_completing_an_unclaimed_task_claims_it(driver: Driver, api: Api) -> None:
@@ -127,7 +133,10 @@ def test_form_types_and_limits(driver: Driver, api: Api) -> None:
     body = {"values": {"decision": "extend", "extension_days": "九十", "material": ""}}
     response = api.post(f"/tasks/{task['id']}/complete", body, user="handler-zjj")
     errors = {e["field"]: e["message"] for e in response.json["error"]["fields"]}
-    assert errors == {"extension_days": "请填写整数", "material": "请填写“延期书面材料”"}
+    assert errors == {
+        "extension_days": "请填写整数",
+        "material": "请填写“延期书面材料”",
+    }
 
     body = {"values": {"decision": "extend", "extension_days": 90, "material": "x"}}
     response = api.post(f"/tasks/{task['id']}/complete", body, user="handler-zjj")

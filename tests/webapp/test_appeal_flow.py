@@ -52,7 +52,9 @@ def test_dispatch_with_co_handlers(driver: Driver, api: Api) -> None:
     # The lead sees the co-handlers' contributions beside the form.
     task = driver.task("handler-zjj", appeal.number, "handle_appeal")
     detail = api.get(f"/tasks/{task['id']}", user="handler-zjj").json
-    opinions = {c["co_department"]: c["opinion"] for c in detail["data"]["contributions"]}
+    opinions = {
+        c["co_department"]: c["opinion"] for c in detail["data"]["contributions"]
+    }
     assert opinions == {"rsj": "rsj 已核实相关情况", "jtj": "jtj 已核实相关情况"}
 
     driver.reply(appeal.number, "zjj", "经三部门会商，已制定整改方案。")
@@ -65,7 +67,10 @@ def test_dispatch_with_co_handlers(driver: Driver, api: Api) -> None:
 
 def test_return_with_reason(driver: Driver, api: Api) -> None:
     appeal = driver.submit()
-    values = {"decision": "return", "reason": "诉求内容不完整，请补充具体地点后重新提交。"}
+    values = {
+        "decision": "return",
+        "reason": "诉求内容不完整，请补充具体地点后重新提交。",
+    }
     driver.complete("dispatcher", appeal.number, "triage", values)
 
     view = driver.public(appeal)
@@ -98,7 +103,9 @@ def test_extension_approved_and_rejected(driver: Driver, api: Api) -> None:
 
     extend = {"decision": "extend", "extension_days": 5, "material": "需协调施工单位。"}
     driver.complete("handler-zjj", appeal.number, "handle_appeal", extend)
-    driver.complete("reviewer", appeal.number, "file_extension", {"decision": "approve"})
+    driver.complete(
+        "reviewer", appeal.number, "file_extension", {"decision": "approve"}
+    )
 
     extend["extension_days"] = 3
     driver.complete("handler-zjj", appeal.number, "handle_appeal", extend)
@@ -138,7 +145,9 @@ def test_send_back_on_review(driver: Driver) -> None:
     assert driver.public(appeal)["status"] == "handling"
     driver.reply(appeal.number, "zjj", "已于12月5日完成管网疏通，并增设两处雨水口。")
     driver.review(appeal.number, "publish")
-    assert driver.public(appeal)["result"] == "已于12月5日完成管网疏通，并增设两处雨水口。"
+    assert (
+        driver.public(appeal)["result"] == "已于12月5日完成管网疏通，并增设两处雨水口。"
+    )
 
 
 def test_dissatisfied_reopens_then_satisfied(driver: Driver) -> None:

@@ -13,14 +13,14 @@ from engine.clock import local_iso
 from engine.runtime import Actor
 from webapp.api import bp
 from webapp.api.auth import actor_of, current_user, json_body
-from webapp.extensions import db, runtime
+from webapp.extensions import db, runtime, session
 
 PUBLIC = Actor("public")
 
 
 def public_view(appeal: Appeal) -> dict[str, Any]:
     """What anyone with the number and query code may see: no personal data."""
-    events = timeline(db.session, appeal.number)
+    events = timeline(session(), appeal.number)
     return {
         "number": appeal.number,
         "title": appeal.title,
@@ -52,7 +52,7 @@ def submit_appeal() -> Any:
     elif body.get("channel") == "hotline":
         body["channel"] = "pc"  # only a signed-in hotline operator enters calls
 
-    submission = service.submit(db.session, runtime(), body, actor=actor)
+    submission = service.submit(session(), runtime(), body, actor=actor)
     db.session.commit()
     appeal = submission.appeal
     response = jsonify(
@@ -61,8 +61,10 @@ def submit_appeal() -> Any:
         status=appeal.status,
         status_label=appeal.status_label,
         channel=appeal.channel,
-        message=f"诉求已提交。诉求编号 {appeal.number}，查询码 {submission.query_code}，"
-        "请妥善保存，查询码只显示这一次。",
+        message=(
+            f"诉求已提交。诉求编号 {appeal.number}，查询码 {submission.query_code}，"
+            "请妥善保存，查询码只显示这一次。"
+        ),
     )
     response.status_code = 201
     return response
@@ -71,7 +73,7 @@ def submit_appeal() -> Any:
 @bp.get("/appeals/<number>")
 def show_appeal(number: str) -> Any:
     """Status, timeline and published result for the number + query code."""
-    appeal = service.find_public(db.session, number, request.args.get("query_code", ""))
+    appeal = service.find_public(session(), number, request.args.get("query_code", ""))
     return jsonify(public_view(appeal))
 
 
@@ -80,7 +82,7 @@ def rate_appeal(number: str) -> Any:
     """The appellant's rating; ``dissatisfied`` sends the appeal back to work."""
     body = json_body()
     appeal = service.rate(
-        db.session,
+        session(),
         runtime(),
         number,
         str(body.get("query_code", "")),

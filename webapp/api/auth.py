@@ -11,7 +11,7 @@ from engine.directory import User, authenticate
 from engine.runtime import Actor
 from webapp.api import bp
 from webapp.api.errors import BadRequest, Unauthorized
-from webapp.extensions import db
+from webapp.extensions import db, session
 
 _SALT = "bangban-api-token"
 
@@ -37,7 +37,8 @@ def current_user(required: bool = True) -> User | None:
         return None
     try:
         user_id = _serializer().loads(
-            header[len("Bearer ") :], max_age=current_app.config["BANGBAN_TOKEN_MAX_AGE"]
+            header[len("Bearer ") :],
+            max_age=current_app.config["BANGBAN_TOKEN_MAX_AGE"],
         )
     except SignatureExpired:
         raise Unauthorized("登录已过期，请重新获取令牌。") from None
@@ -58,7 +59,7 @@ def issue_token() -> Any:
     """Exchange a username and password for a bearer token."""
     body = json_body()
     user = authenticate(
-        db.session, str(body.get("username", "")), str(body.get("password", ""))
+        session(), str(body.get("username", "")), str(body.get("password", ""))
     )
     if user is None:
         raise Unauthorized("用户名或密码错误。")

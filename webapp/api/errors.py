@@ -61,7 +61,11 @@ def engine_error(exc: EngineError) -> Response:
 @bp.errorhandler(HTTPException)
 def http_error(exc: HTTPException) -> Response:
     db.session.rollback()
-    messages = {404: "请求的地址不存在。", 405: "不支持该请求方法。", 400: "请求格式有误。"}
+    messages = {
+        404: "请求的地址不存在。",
+        405: "不支持该请求方法。",
+        400: "请求格式有误。",
+    }
     status = exc.code or 500
     return error_response(status, f"http_{status}", messages.get(status, "请求失败。"))
 
@@ -70,4 +74,6 @@ def http_error(exc: HTTPException) -> Response:
 def unexpected_error(exc: Exception) -> Response:
     db.session.rollback()
     logger.exception("unhandled error in API request")
-    return error_response(500, "server_error", "服务器内部错误，请稍后重试或联系技术支持。")
+    return error_response(
+        500, "server_error", "服务器内部错误，请稍后重试或联系技术支持。"
+    )

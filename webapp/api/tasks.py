@@ -19,7 +19,7 @@ from engine.runtime import Actor
 from webapp.api import bp
 from webapp.api.auth import actor_of, current_user, json_body
 from webapp.api.errors import BadRequest
-from webapp.extensions import db, runtime
+from webapp.extensions import db, runtime, session
 
 # Roles that may read any task of the platform, not only their own inbox.
 OVERSEERS = {"dispatcher", "reviewer", "admin"}
@@ -66,9 +66,9 @@ def list_tasks() -> Any:
     """The caller's inbox: assigned to them or unclaimed in their groups."""
     user = current_user()
     assert user is not None
-    items = tasks.inbox(db.session, actor_of(user), step_id=request.args.get("step_id"))
+    items = tasks.inbox(session(), actor_of(user), step_id=request.args.get("step_id"))
     appeals = _appeals_by_number({t.business_key for t in items if t.business_key})
-    names = department_names(db.session)
+    names = department_names(session())
     return jsonify(
         items=[task_summary(t, appeals.get(t.business_key or ""), names) for t in items]
     )
@@ -90,11 +90,9 @@ def show_task(task_id: str) -> Any:
     user = current_user()
     assert user is not None
     _visible_task(task_id, actor_of(user), user.role_list)
-    view = runtime().view(db.session, task_id)
-    names = department_names(db.session)
-    departments = list(
-        db.session.scalars(select(Department).where(Department.active))
-    )
+    view = runtime().view(session(), task_id)
+    names = department_names(session())
+    departments = list(db.session.scalars(select(Department).where(Department.active)))
     appeal = _appeals_by_number({view.task.business_key or ""}).get(
         view.task.business_key or ""
     )
@@ -121,7 +119,7 @@ def show_task(task_id: str) -> Any:
                     "actor": e.actor,
                     "comment": e.comment,
                 }
-                for e in timeline(db.session, appeal.number)
+                for e in timeline(session(), appeal.number)
             ],
         }
     return jsonify(body)
@@ -131,18 +129,18 @@ def show_task(task_id: str) -> Any:
 def claim_task(task_id: str) -> Any:
     user = current_user()
     assert user is not None
-    task = runtime().claim(db.session, task_id, actor_of(user))
+    task = runtime().claim(session(), task_id, actor_of(user))
     db.session.commit()
-    return jsonify(task_summary(task, None, department_names(db.session)))
+    return jsonify(task_summary(task, None, department_names(session())))
 
 
 @bp.post("/tasks/<task_id>/release")
 def release_task(task_id: str) -> Any:
     user = current_user()
     assert user is not None
-    task = runtime().release(db.session, task_id, actor_of(user))
+    task = runtime().release(session(), task_id, actor_of(user))
     db.session.commit()
-    return jsonify(task_summary(task, None, department_names(db.session)))
+    return jsonify(task_summary(task, None, department_names(session())))
 
 
 @bp.post("/tasks/<task_id>/complete")
@@ -159,12 +157,12 @@ def complete_task(task_id: str) -> Any:
         raise BadRequest("comment 应为文字。")
 
     instance = runtime().complete(
-        db.session, task_id, values, actor_of(user), comment=comment or None
+        session(), task_id, values, actor_of(user), comment=comment or None
     )
     db.session.commit()
     task = db.session.get(HumanTask, task_id)
     assert task is not None
-    summary = task_summary(task, None, department_names(db.session))
+    summary = task_summary(task, None, department_names(session()))
     summary["instance_status"] = instance.status
     return jsonify(summary)
 
