@@ -32,6 +32,9 @@ ROLES = {
     "handler": "部门经办人",
 }
 
+# Names of every candidate group that is not a department, for people to read.
+GROUP_LABELS = {**ROLES, "appellant": "服务对象"}
+
 _hasher = PasswordHasher()
 
 

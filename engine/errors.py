@@ -27,6 +27,12 @@ class NotFound(EngineError):
     code = "not_found"
 
 
+class NotDeployed(EngineError):
+    """The process needed has no deployed version: the service is unavailable."""
+
+    code = "not_deployed"
+
+
 class PermissionDenied(EngineError):
     """The caller is known but may not do this."""
 

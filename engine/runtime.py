@@ -33,6 +33,7 @@ from engine.directory import active_department_codes
 from engine.errors import (
     Conflict,
     EngineError,
+    NotDeployed,
     NotFound,
     PermissionDenied,
     ScriptFailed,
@@ -163,7 +164,9 @@ class Runtime:
             .limit(1)
         ).first()
         if definition is None:
-            raise NotFound(f"流程 {process_key} 尚未部署，请先部署流程定义。")
+            raise NotDeployed(
+                f"流程 {process_key} 尚未部署，暂时无法受理，请联系技术支持。"
+            )
 
         version = self.version(definition)
         workflow = BpmnWorkflow(
@@ -202,13 +205,11 @@ class Runtime:
 
     def claim(self, session: Session, task_id: str, actor: Actor) -> HumanTask:
         """Take an open task for ``actor``; refused if someone else has it."""
-        task = self._open_task(session, task_id)
+        task = self._open_task(session, task_id, actor)
         if task.assignee == actor.username:
             return task
         if task.assignee is not None:
             raise Conflict(f"该任务已由 {task.assignee} 认领，请刷新后查看。")
-        if task.candidate_group not in actor.groups:
-            raise PermissionDenied("您所在的岗位或部门不能办理该任务。")
 
         # A conditional update, so that two people claiming at once cannot both win.
         result = session.execute(
@@ -226,7 +227,7 @@ class Runtime:
 
     def release(self, session: Session, task_id: str, actor: Actor) -> HumanTask:
         """Give a claimed task back to its group."""
-        task = self._open_task(session, task_id)
+        task = self._open_task(session, task_id, actor)
         if task.assignee != actor.username:
             raise PermissionDenied("只能退回自己认领的任务。")
         task.assignee = None
@@ -266,11 +267,9 @@ class Runtime:
         is already done or was changed meanwhile, ``PermissionDenied`` when the
         actor may not work it. On any error nothing is written.
         """
-        task = self._open_task(session, task_id)
+        task = self._open_task(session, task_id, actor)
         if not actor.may_work(task):
-            if task.assignee is not None:
-                raise Conflict(f"该任务已由 {task.assignee} 认领，您不能提交。")
-            raise PermissionDenied("您所在的岗位或部门不能办理该任务。")
+            raise Conflict(f"该任务已由 {task.assignee} 认领，您不能提交。")
 
         instance = session.get(ProcessInstance, task.instance_id)
         assert instance is not None
@@ -314,10 +313,15 @@ class Runtime:
     def _evaluate(self, expression: str, scope: Mapping[str, Any]) -> Any:
         return self.script_engine.environment.evaluate(expression, dict(scope))
 
-    def _open_task(self, session: Session, task_id: str) -> HumanTask:
+    def _open_task(self, session: Session, task_id: str, actor: Actor) -> HumanTask:
         task = session.get(HumanTask, task_id)
         if task is None:
             raise NotFound("任务不存在。")
+
+        # Outsiders learn nothing about who holds or finished the task.
+        involved = {task.assignee, task.completed_by}
+        if task.candidate_group not in actor.groups and actor.username not in involved:
+            raise PermissionDenied("您所在的岗位或部门不能办理该任务。")
         if task.state != HumanTask.OPEN:
             who = task.completed_by or "系统"
             raise Conflict(f"该任务已由 {who} 办理完毕，请勿重复提交。")

@@ -25,6 +25,10 @@ QUERY_CODE_LENGTH = 8
 _code_hasher = PasswordHasher(time_cost=2, memory_cost=8 * 1024, parallelism=1)
 
 
+# Checked against when a number is unknown, so both answers take as long.
+DUMMY_HASH = _code_hasher.hash("NO-SUCH-APPEAL")
+
+
 def new_query_code() -> str:
     """A fresh random query code (查询码)."""
     return "".join(

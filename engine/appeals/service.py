@@ -30,6 +30,9 @@ APPELLANT_GROUP = "appellant"
 RESULT_STATUSES = {"returned", "published", "closed", "terminated"}
 FINAL_STATUSES = {"returned", "closed", "terminated"}
 
+# Channels a submission may name; ``import`` is set by the importer only.
+SUBMISSION_CHANNELS = {"pc", "mobile", "hotline"}
+
 _LIMITS = {
     "enterprise_name": 200,
     "contact_name": 50,
@@ -89,8 +92,9 @@ def clean_submission(
         except ValueError as exc:
             errors.append(FieldError(name, str(exc)))
 
-    channel = values.get("channel") or "pc"
-    if channel not in CHANNELS:
+    channel = values.get("channel") or ("import" if legacy else "pc")
+    allowed = CHANNELS if legacy else SUBMISSION_CHANNELS
+    if not isinstance(channel, str) or channel not in allowed:
         errors.append(FieldError("channel", "渠道应为 pc、mobile 或 hotline"))
     cleaned["channel"] = channel
 
@@ -191,9 +195,11 @@ def find_public(session: Session, number: str, query_code: str) -> Appeal:
     guessed number by number.
     """
     appeal = session.scalar(select(Appeal).where(Appeal.number == number.strip()))
-    if appeal is None or not identifiers.check_query_code(
-        appeal.query_code_hash, query_code or ""
-    ):
+    # An unknown number still costs one hash check, so timing does not tell
+    # which numbers exist.
+    code_hash = appeal.query_code_hash if appeal else identifiers.DUMMY_HASH
+    matches = identifiers.check_query_code(code_hash, query_code or "")
+    if appeal is None or not matches:
         raise NotFound("未找到该诉求，请核对诉求编号和查询码。")
     return appeal
 

@@ -48,8 +48,10 @@ def _describe(entry: AuditEntry, names: dict[str, str]) -> str | None:
     if entry.step_id == "triage":
         if decision == "return":
             return f"平台研判后退回诉求：{values.get('reason') or ''}"
-        lead = names.get(values.get("lead_department") or "", "")
-        co = _names(values.get("co_departments") or [], names)
+        lead_code = values.get("lead_department") or ""
+        lead = names.get(lead_code, lead_code)
+        co_codes = [c for c in values.get("co_departments") or [] if c != lead_code]
+        co = _names(co_codes, names)
         return f"平台已转派：主办 {lead}" + (f"，协办 {co}" if co else "")
     if entry.step_id == "accept_appeal":
         if decision == "hand_back":

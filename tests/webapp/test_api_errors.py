@@ -237,3 +237,46 @@ def test_tokens(api: Api) -> None:
 def test_departments(api: Api) -> None:
     response = api.get("/departments")
     assert response.json["items"][0] == {"code": "gxj", "name": "市工业和信息化局"}
+
+
+def test_unknown_api_path_answers_json(api: Api) -> None:
+    response = api.get("/no-such-thing")
+    assert response.status_code == 404
+    assert response.json["error"] == {
+        "code": "http_404",
+        "message": "请求的地址不存在。",
+    }
+    wrong_method = api.client.delete("/api/v1/appeals")
+    assert wrong_method.status_code == 405
+    assert wrong_method.json["error"]["code"] == "http_405"
+
+
+def test_channel_is_checked(api: Api) -> None:
+    for channel in ("import", ["pc"], "fax"):
+        response = api.post("/appeals", {**VALID_APPEAL, "channel": channel})
+        assert response.status_code == 422
+        assert response.json["error"]["fields"] == [
+            {"field": "channel", "message": "渠道应为 pc、mobile 或 hotline"}
+        ]
+
+
+def test_outsiders_learn_nothing_about_a_task(driver: Driver, api: Api) -> None:
+    appeal = driver.submit()
+    task = driver.task("dispatcher", appeal.number, "triage")
+    api.post(f"/tasks/{task['id']}/claim", user="dispatcher")
+
+    for path in ("claim", "complete"):
+        response = api.post(
+            f"/tasks/{task['id']}/{path}", {"values": {}}, user="handler-zjj"
+        )
+        assert response.status_code == 403
+        assert "dispatcher" not in response.json["error"]["message"]
+    assert api.get(f"/tasks/{task['id']}", user="handler-zjj").status_code == 404
+
+
+def test_task_answers_carry_the_appeal_title(driver: Driver, api: Api) -> None:
+    appeal = driver.submit()
+    task = driver.task("dispatcher", appeal.number, "triage")
+    claimed = api.post(f"/tasks/{task['id']}/claim", user="dispatcher").json
+    assert claimed["title"] == VALID_APPEAL["title"]
+    assert claimed["group_name"] == "转派岗"

@@ -47,10 +47,12 @@ def submit_appeal() -> Any:
     actor = PUBLIC
     if user is not None:
         actor = actor_of(user)
-        if "hotline" in user.role_list:
-            body["channel"] = "hotline"
+
+    # Only a signed-in hotline operator enters calls for callers.
+    if user is not None and "hotline" in user.role_list:
+        body["channel"] = "hotline"
     elif body.get("channel") == "hotline":
-        body["channel"] = "pc"  # only a signed-in hotline operator enters calls
+        body["channel"] = "pc"
 
     submission = service.submit(session(), runtime(), body, actor=actor)
     db.session.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import (
@@ -13,6 +13,7 @@ from engine.errors import (
     DefinitionInvalid,
     EngineError,
     FormInvalid,
+    NotDeployed,
     NotFound,
     PermissionDenied,
 )
@@ -21,7 +22,7 @@ from webapp.extensions import db
 
 logger = logging.getLogger(__name__)
 
-_STATUS = {NotFound: 404, PermissionDenied: 403, Conflict: 409}
+_STATUS = {NotFound: 404, PermissionDenied: 403, Conflict: 409, NotDeployed: 503}
 
 
 class Unauthorized(EngineError):
@@ -58,16 +59,23 @@ def engine_error(exc: EngineError) -> Response:
     return error_response(status, exc.code, exc.message)
 
 
-@bp.errorhandler(HTTPException)
-def http_error(exc: HTTPException) -> Response:
+_HTTP_MESSAGES = {
+    400: "请求格式有误。",
+    404: "请求的地址不存在。",
+    405: "不支持该请求方法。",
+    413: "请求内容过大。",
+}
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(exc: HTTPException) -> Response | HTTPException:
+    """JSON for API paths (routing errors never reach the blueprint's handlers)."""
+    if not request.path.startswith(bp.url_prefix or "/api/"):
+        return exc
     db.session.rollback()
-    messages = {
-        404: "请求的地址不存在。",
-        405: "不支持该请求方法。",
-        400: "请求格式有误。",
-    }
     status = exc.code or 500
-    return error_response(status, f"http_{status}", messages.get(status, "请求失败。"))
+    message = _HTTP_MESSAGES.get(status, "请求失败。")
+    return error_response(status, f"http_{status}", message)
 
 
 @bp.errorhandler(Exception)

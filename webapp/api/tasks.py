@@ -11,7 +11,7 @@ from engine import tasks
 from engine.appeals.models import Appeal
 from engine.appeals.timeline import timeline
 from engine.clock import local_iso
-from engine.directory import Department, department_names
+from engine.directory import GROUP_LABELS, Department, department_names
 from engine.errors import NotFound
 from engine.forms import FormField
 from engine.models import HumanTask
@@ -53,6 +53,16 @@ def task_summary(
     }
 
 
+def _summary_of(task: HumanTask) -> dict[str, Any]:
+    appeals = _appeals_by_number({task.business_key} if task.business_key else set())
+    return task_summary(task, appeals.get(task.business_key or ""), _group_names())
+
+
+def _group_names() -> dict[str, str]:
+    """Chinese names of candidate groups: roles and departments."""
+    return {**GROUP_LABELS, **department_names(session())}
+
+
 def _field(form_field: FormField, departments: list[Department]) -> dict[str, Any]:
     data = form_field.to_dict()
     data["required"] = form_field.required
@@ -68,7 +78,7 @@ def list_tasks() -> Any:
     assert user is not None
     items = tasks.inbox(session(), actor_of(user), step_id=request.args.get("step_id"))
     appeals = _appeals_by_number({t.business_key for t in items if t.business_key})
-    names = department_names(session())
+    names = _group_names()
     return jsonify(
         items=[task_summary(t, appeals.get(t.business_key or ""), names) for t in items]
     )
@@ -91,7 +101,7 @@ def show_task(task_id: str) -> Any:
     assert user is not None
     _visible_task(task_id, actor_of(user), user.role_list)
     view = runtime().view(session(), task_id)
-    names = department_names(session())
+    names = _group_names()
     departments = list(db.session.scalars(select(Department).where(Department.active)))
     appeal = _appeals_by_number({view.task.business_key or ""}).get(
         view.task.business_key or ""
@@ -131,7 +141,7 @@ def claim_task(task_id: str) -> Any:
     assert user is not None
     task = runtime().claim(session(), task_id, actor_of(user))
     db.session.commit()
-    return jsonify(task_summary(task, None, department_names(session())))
+    return jsonify(_summary_of(task))
 
 
 @bp.post("/tasks/<task_id>/release")
@@ -140,7 +150,7 @@ def release_task(task_id: str) -> Any:
     assert user is not None
     task = runtime().release(session(), task_id, actor_of(user))
     db.session.commit()
-    return jsonify(task_summary(task, None, department_names(session())))
+    return jsonify(_summary_of(task))
 
 
 @bp.post("/tasks/<task_id>/complete")
@@ -162,7 +172,7 @@ def complete_task(task_id: str) -> Any:
     db.session.commit()
     task = db.session.get(HumanTask, task_id)
     assert task is not None
-    summary = task_summary(task, None, department_names(session()))
+    summary = _summary_of(task)
     summary["instance_status"] = instance.status
     return jsonify(summary)
 
