@@ -143,22 +143,27 @@ def parse_bytes(source: bytes, filename: str) -> ParsedDefinition:
         limit = MAX_FILE_BYTES // 1024
         raise DefinitionInvalid([Problem(filename, f"文件超过 {limit} KB 上限")])
 
+    # Checked before parsing: a DTD can declare entities that read files or
+    # expand into gigabytes; BPMN never needs one.
+    if b"<!DOCTYPE" in source or b"<!ENTITY" in source:
+        raise DefinitionInvalid(
+            [Problem(filename, "BPMN 文件不允许包含 DTD 或实体声明")]
+        )
     try:
         root = etree.fromstring(source, _safe_parser())
     except etree.XMLSyntaxError as exc:
         raise DefinitionInvalid(
             [Problem(filename, f"不是合法的 XML：{exc.msg}", line=exc.lineno)]
         ) from exc
-    if root.getroottree().docinfo.internalDTD:
-        raise DefinitionInvalid(
-            [Problem(filename, "BPMN 文件不允许包含 DTD 或实体声明")]
-        )
 
     problems = _schema_problems(root, filename)
     if problems:
         raise DefinitionInvalid(problems)
 
     process = _executable_process(root, filename)
+    problems = _id_clashes(root, filename)
+    if problems:
+        raise DefinitionInvalid(problems)
     spec, subprocess_specs = _spiff_parse(root, process, filename)
     steps, step_problems = _read_steps(process, filename)
     problems = step_problems + _expression_problems(process, filename)
@@ -185,6 +190,31 @@ def _schema_problems(root: etree._Element, filename: str) -> list[Problem]:
         Problem(filename, f"不符合 BPMN 2.0 规范：{error.message}", line=error.line)
         for error in schema.error_log
     ]
+
+
+def _id_clashes(root: etree._Element, filename: str) -> list[Problem]:
+    """Form field and option ids that repeat a BPMN element id.
+
+    SpiffWorkflow looks elements up by id anywhere in the document, so an enum
+    option ``accept`` would be taken for a task ``accept``.
+    """
+    element_ids = {
+        node.get("id")
+        for node in root.iter(f"{{{BPMN_NS}}}*")
+        if node.get("id") is not None
+    }
+    problems = []
+    for node in root.iter(f"{{{CAMUNDA_NS}}}formField", f"{{{CAMUNDA_NS}}}value"):
+        if node.get("id") in element_ids:
+            problems.append(
+                Problem(
+                    filename,
+                    f"表单字段或选项的 id “{node.get('id')}” 与流程元素重名，请改名",
+                    element=node.get("id", ""),
+                    line=node.sourceline,
+                )
+            )
+    return problems
 
 
 def _executable_process(root: etree._Element, filename: str) -> etree._Element:

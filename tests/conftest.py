@@ -18,6 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from engine import deployment
 from engine.db import Base
@@ -116,6 +117,23 @@ def app(migrated_app: Flask) -> Iterator[Flask]:
         deployment.deploy_path(db.session, APPEAL_BPMN, deployed_by="tests")
         db.session.commit()
     yield migrated_app
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """A plain SQLAlchemy session on the test database, for engine tests."""
+    with app.app_context():
+        engine = db.engine
+    with Session(engine) as plain:
+        yield plain
+
+
+def bpmn_fixture(name: str, **replacements: str) -> bytes:
+    """A BPMN file from ``tests/data`` with placeholders replaced."""
+    source = (REPOSITORY / "tests" / "data" / name).read_text(encoding="utf-8")
+    for placeholder, value in replacements.items():
+        source = source.replace(placeholder, value)
+    return source.encode("utf-8")
 
 
 @dataclass

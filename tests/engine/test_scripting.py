@@ -1,0 +1,63 @@
+"""The restricted environment that runs BPMN conditions and scripts."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.errors import ScriptFailed
+from engine.scripting import RestrictedEnvironment, check_expression
+
+
+@pytest.fixture
+def env() -> RestrictedEnvironment:
+    return RestrictedEnvironment({"double": lambda x: x * 2})
+
+
+def test_conditions_see_task_data_and_helpers(env: RestrictedEnvironment) -> None:
+    data = {"decision": "dispatch", "items": [{"d": "a"}, {"d": "b"}], "n": 4}
+    assert env.evaluate("decision == 'dispatch'", data) is True
+    assert env.evaluate("any(i['d'] == 'b' for i in items)", data) is True
+    assert env.evaluate("double(n) + len(items)", data) == 10
+
+
+def test_scripts_write_plain_data_only(env: RestrictedEnvironment) -> None:
+    data = {"co": ["a", "b", "a"], "lead": "a"}
+    env.execute("others = [c for c in co if c != lead]\ncount = len(others)", data)
+    assert data["others"] == ["b"]
+    assert data["count"] == 1
+    assert "double" not in data and "__builtins__" not in data
+
+
+@pytest.mark.parametrize(
+    ("source", "mode", "reason"),
+    [
+        ("import os", "exec", "流程脚本不允许导入模块（import）。"),
+        ("from os import path", "exec", "流程脚本不允许导入模块（import）。"),
+        ("__import__('os')", "eval", "__import__"),
+        ("().__class__.__bases__", "eval", "__class__"),
+        ("x = (", "exec", "表达式语法错误"),
+        ("eval('1')", "eval", "Eval calls are not allowed"),
+    ],
+)
+def test_escapes_are_refused_before_running(
+    source: str, mode: str, reason: str
+) -> None:
+    message = check_expression(source, mode)
+    assert message is not None and reason in message
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["open('/etc/passwd').read()", "getattr(decision, 'upper')()"],
+)
+def test_dangerous_builtins_do_not_exist(
+    env: RestrictedEnvironment, expression: str
+) -> None:
+    with pytest.raises(NameError):
+        env.evaluate(expression, {"decision": "x"})
+
+
+def test_refused_code_raises_script_failed(env: RestrictedEnvironment) -> None:
+    with pytest.raises(ScriptFailed) as raised:
+        env.execute("import subprocess", {})
+    assert raised.value.code == "script_failed"
