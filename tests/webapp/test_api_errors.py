@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import threading
 
-from conftest import VALID_APPEAL, Api, Driver
 from flask import Flask
+
+from conftest import VALID_APPEAL, Api, Driver
 
 
 def test_double_completion_is_refused_and_changes_nothing(
