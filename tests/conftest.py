@@ -24,7 +24,7 @@ from engine import deployment
 from engine.db import Base
 from engine.directory import Department, create_user
 from webapp import MIGRATIONS, create_app
-from webapp.extensions import db
+from webapp.extensions import db, runtime
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 APPEAL_BPMN = REPOSITORY / "workflows" / "appeal.bpmn"
@@ -98,6 +98,7 @@ def app(migrated_app: Flask) -> Iterator[Flask]:
     """
     with migrated_app.app_context():
         _empty_tables()
+        runtime().clear_caches()
         for code, name in DEPARTMENTS.items():
             db.session.add(Department(code=code, name=name))
         db.session.flush()

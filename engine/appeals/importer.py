@@ -63,8 +63,13 @@ def _parse_time(text: str | None) -> datetime | None:
 
 def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        # Line 1 is the header: numbering from 2 matches what a spreadsheet shows.
-        yield from enumerate(csv.DictReader(handle), start=2)
+        reader = csv.DictReader(handle)
+        # Report the physical line where a record starts, as an editor shows it:
+        # a quoted field may span several lines.
+        start = 2
+        for row in reader:
+            yield start, row
+            start = reader.line_num + 1
 
 
 def import_csv(
