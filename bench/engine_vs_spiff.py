@@ -40,26 +40,30 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
-from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Engine, create_engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import directory, forms, models
 from engine.appeals import models as appeal_models
-from engine.db import Base
+from engine.db import Base, configure_sqlite
 from engine.deployment import deploy_path
 from engine.directory import Department
 from engine.models import HumanTask, ProcessInstance
-from engine.parsing import EXPRESSION, Step, parse_file
-from engine.runtime import Actor, Runtime
+from engine.parsing import Step, parse_file
+from engine.runtime import (
+    Actor,
+    Runtime,
+    candidate_group,
+    collect_multi_instance_output,
+)
 from engine.scripting import make_script_engine
 from engine.serialization import specs_from_dict
 
@@ -141,6 +145,7 @@ def run_engine(n: int, warmup: int) -> float:
     """Seconds the engine takes for ``n`` flows on a fresh SQLite file database."""
     with tempfile.TemporaryDirectory(prefix="bangban-bench-") as folder:
         database = create_engine(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
+        configure_sqlite(database)  # the settings the web app runs with
         try:
             return _run_engine_on(database, n, warmup)
         finally:
@@ -216,35 +221,6 @@ def prepare_bare() -> BareFlow:
     return BareFlow(spec, subprocess_specs, dict(parsed.steps), values)
 
 
-def _group_of(task: Any, step: Step, script_engine: PythonScriptEngine) -> str:
-    """The candidate group of a ready task; ``${...}`` evaluated on its data."""
-    match = EXPRESSION.match(step.candidate_group)
-    if not match:
-        return step.candidate_group
-    return str(script_engine.environment.evaluate(match.group(1), task.data))
-
-
-def _fill_output_item(task: Any, values: Mapping[str, Any]) -> None:
-    """Make a multi-instance child's form its output item, as the engine does.
-
-    The appeal flow's acceptance and contribution steps collect one dictionary
-    per department (the input item plus the submitted values); the gateway after
-    acceptance reads ``item['decision']`` from it.
-    """
-    parent = task.parent.task_spec if task.parent else None
-    if not isinstance(parent, MultiInstanceTask) or parent.output_item is None:
-        return
-    output_name = parent.output_item.bpmn_id
-    if output_name in values:
-        return
-    item: dict[str, Any] = {}
-    if parent.input_item is not None:
-        input_name = parent.input_item.bpmn_id
-        item[input_name] = task.data.get(input_name)
-    item.update(values)
-    task.data[output_name] = item
-
-
 def bare_flow(flow: BareFlow, script_engine: PythonScriptEngine, key: str) -> None:
     """Run one appeal on an in-memory workflow along the same path."""
     workflow = BpmnWorkflow(
@@ -253,6 +229,7 @@ def bare_flow(flow: BareFlow, script_engine: PythonScriptEngine, key: str) -> No
     workflow.get_tasks(state=TaskState.READY)[0].data.update(start_data(key))
     workflow.do_engine_steps()
 
+    evaluate = script_engine.environment.evaluate
     for step, values in zip(PATH, flow.values, strict=True):
         definition = flow.steps[step.step_id]
         task = next(
@@ -260,10 +237,10 @@ def bare_flow(flow: BareFlow, script_engine: PythonScriptEngine, key: str) -> No
             for task in workflow.get_tasks(state=TaskState.READY)
             if task.task_spec.manual
             and task.task_spec.bpmn_id == step.step_id
-            and _group_of(task, definition, script_engine) == step.group
+            and candidate_group(definition, task.data, evaluate) == step.group
         )
         task.data.update(values)
-        _fill_output_item(task, values)
+        collect_multi_instance_output(task, dict(values))
         task.run()
         workflow.do_engine_steps()
 

@@ -38,9 +38,11 @@ class ProcessDefinition(Base):
     version: Mapped[int] = mapped_column(Integer)
     checksum: Mapped[str] = mapped_column(String(64))
     filename: Mapped[str] = mapped_column(String(255))
-    source: Mapped[bytes] = mapped_column(LargeBinary)
-    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
-    steps: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The large columns load only when read: the runtime builds a version once
+    # per process and caches it.
+    source: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
+    steps: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     statuses: Mapped[dict[str, str]] = mapped_column(JSON)
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     deployed_by: Mapped[str] = mapped_column(String(100))
@@ -67,7 +69,7 @@ class ProcessInstance(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
-    definition: Mapped[ProcessDefinition] = relationship(lazy="joined")
+    definition: Mapped[ProcessDefinition] = relationship()
 
     # SQLAlchemy reads this mapping from the class; it is never mutated.
     __mapper_args__ = {"version_id_col": revision}  # noqa: RUF012

@@ -46,9 +46,10 @@ logger = logging.getLogger(__name__)
 
 SYSTEM = "system"
 
-# Called after every write of an instance, in the same transaction, with the data
-# of its most advanced task: how business records (an appeal) follow their flow.
-Listener = Callable[[Session, ProcessInstance, dict[str, Any]], None]
+# Called after every write of an instance, in the same transaction, with its
+# process key and the data of its most advanced task: how business records (an
+# appeal) follow their flow.
+Listener = Callable[[Session, ProcessInstance, str, dict[str, Any]], None]
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class Actor:
 class _Version:
     """A deployed version as the runtime needs it, built once per process."""
 
+    process_key: str
     spec: Any
     subprocess_specs: dict[str, Any]
     steps: dict[str, Step]
@@ -107,15 +109,31 @@ class Runtime:
             steps = {
                 key: Step.from_dict(item) for key, item in definition.steps.items()
             }
-            cached = _Version(spec, subprocess_specs, steps, dict(definition.statuses))
+            cached = _Version(
+                definition.process_key,
+                spec,
+                subprocess_specs,
+                steps,
+                dict(definition.statuses),
+            )
             self._versions[definition.id] = cached
         return cached
 
-    def _restore(self, instance: ProcessInstance) -> BpmnWorkflow:
+    def _version_of(self, session: Session, instance: ProcessInstance) -> _Version:
+        """The version ``instance`` runs on, without loading the definition row
+        when it is cached."""
+        cached = self._versions.get(instance.definition_id)
+        if cached is not None:
+            return cached
+        definition = session.get(ProcessDefinition, instance.definition_id)
+        assert definition is not None
+        return self.version(definition)
+
+    def _restore(self, session: Session, instance: ProcessInstance) -> BpmnWorkflow:
         cached = self._workflows.pop(instance.id, None)
         if cached is not None and cached[0] == instance.revision:
             return cached[1]
-        version = self.version(instance.definition)
+        version = self._version_of(session, instance)
         workflow = serialization.load_state(
             instance.state, version.spec, version.subprocess_specs
         )
@@ -148,9 +166,11 @@ class Runtime:
         """Call ``listener`` after every write of an instance."""
         self.listeners.append(listener)
 
-    def workflow_data(self, instance: ProcessInstance) -> dict[str, Any]:
+    def workflow_data(
+        self, session: Session, instance: ProcessInstance
+    ) -> dict[str, Any]:
         """The data of the instance's most advanced task (read-only use)."""
-        workflow = self._restore(instance)
+        workflow = self._restore(session, instance)
         self._keep(instance.id, instance.revision, workflow)
         return dict(workflow.last_task.data if workflow.last_task else workflow.data)
 
@@ -186,13 +206,11 @@ class Runtime:
         self._advance(workflow)
 
         instance = ProcessInstance(
-            definition=definition,
+            definition_id=definition.id,
             business_key=business_key,
-            state="",
             started_at=now(),
         )
-        session.add(instance)
-        session.flush()
+        self._write(session, instance, workflow)
         audit.record(
             session,
             "start",
@@ -201,7 +219,6 @@ class Runtime:
             business_key=business_key,
             values=dict(data or {}),
         )
-        self._write(session, instance, workflow)
         logger.info(
             "instance %s of %s v%s started by %s",
             business_key or instance.id,
@@ -251,11 +268,11 @@ class Runtime:
             raise NotFound("任务不存在。")
         instance = session.get(ProcessInstance, task.instance_id)
         assert instance is not None
-        version = self.version(instance.definition)
+        version = self._version_of(session, instance)
         step = version.steps[task.step_id]
         data: dict[str, Any] = {}
         if task.state == HumanTask.OPEN:
-            workflow = self._restore(instance)
+            workflow = self._restore(session, instance)
             self._keep(instance.id, instance.revision, workflow)
             spiff_task = workflow.get_task_from_id(UUID(task.id))
             data = dict(spiff_task.data)
@@ -282,12 +299,12 @@ class Runtime:
 
         instance = session.get(ProcessInstance, task.instance_id)
         assert instance is not None
-        workflow = self._restore(instance)
+        workflow = self._restore(session, instance)
         spiff_task = workflow.get_task_from_id(UUID(task.id))
         if spiff_task is None or spiff_task.state != TaskState.READY:
             raise Conflict("该任务已办理或已失效，请刷新后查看。")
 
-        step = self.version(instance.definition).steps[task.step_id]
+        step = self._version_of(session, instance).steps[task.step_id]
         cleaned = forms.validate(
             step.form,
             values,
@@ -296,7 +313,7 @@ class Runtime:
             departments=_departments_for(session, step),
         )
         spiff_task.data.update(cleaned)
-        _fill_output_item(spiff_task, cleaned)
+        collect_multi_instance_output(spiff_task, cleaned)
 
         if task.assignee is None:
             task.assignee = actor.username
@@ -372,12 +389,17 @@ class Runtime:
         self, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow
     ) -> None:
         """Persist the state, the task projection and the status; flush."""
-        version = self.version(instance.definition)
-        self._sync_tasks(session, instance, workflow, version)
-        instance.status = _status(workflow, version) or instance.status
+        version = self._version_of(session, instance)
+        ready = _ready_human_tasks(workflow)
+        instance.status = _status(workflow, ready, version) or instance.status
         instance.completed = workflow.completed
         instance.state = serialization.dump_state(workflow)
         instance.updated_at = now()
+        if instance.id is None:
+            # A new instance: insert it first, its task rows need its id.
+            session.add(instance)
+            session.flush()
+        self._sync_tasks(session, instance, ready, version)
         try:
             session.flush()
         except StaleDataError as exc:
@@ -388,7 +410,7 @@ class Runtime:
         # Listeners run after the revision check, so they never act on a stale write.
         data = workflow.last_task.data if workflow.last_task else workflow.data
         for listener in self.listeners:
-            listener(session, instance, data)
+            listener(session, instance, version.process_key, data)
         session.flush()
         self._remember_after_commit(session, instance, workflow)
 
@@ -396,14 +418,10 @@ class Runtime:
         self,
         session: Session,
         instance: ProcessInstance,
-        workflow: BpmnWorkflow,
+        ready_tasks: list[Any],
         version: _Version,
     ) -> None:
-        ready = {
-            str(task.id): task
-            for task in workflow.get_tasks(state=TaskState.READY)
-            if task.task_spec.manual
-        }
+        ready = {str(task.id): task for task in ready_tasks}
         # No autoflush: the instance is flushed once, in ``_write``, where a stale
         # revision is turned into a conflict. Rows closed in memory (the task just
         # completed) are left as they are.
@@ -439,10 +457,17 @@ class Runtime:
             )
 
     def _group(self, step: Step, data: dict[str, Any]) -> str:
-        match = EXPRESSION.match(step.candidate_group)
-        if not match:
-            return step.candidate_group
-        return str(self._evaluate(match.group(1), data))
+        return candidate_group(step, data, self._evaluate)
+
+
+def candidate_group(
+    step: Step, data: Mapping[str, Any], evaluate: Callable[[str, Any], Any]
+) -> str:
+    """The group of a task of ``step``: literal, or ``${...}`` on the task data."""
+    match = EXPRESSION.match(step.candidate_group)
+    if not match:
+        return step.candidate_group
+    return str(evaluate(match.group(1), data))
 
 
 def _departments_for(session: Session, step: Step) -> set[str]:
@@ -451,7 +476,7 @@ def _departments_for(session: Session, step: Step) -> set[str]:
     return set()
 
 
-def _fill_output_item(spiff_task: Any, values: dict[str, Any]) -> None:
+def collect_multi_instance_output(spiff_task: Any, values: dict[str, Any]) -> None:
     """In a multi-instance step, the submitted form becomes the instance's output.
 
     Each department's answer in a parallel step (acceptance per department) is
@@ -476,12 +501,28 @@ def _fill_output_item(spiff_task: Any, values: dict[str, Any]) -> None:
     spiff_task.data[output_name] = item
 
 
-def _status(workflow: BpmnWorkflow, version: _Version) -> str | None:
+def _ready_human_tasks(workflow: BpmnWorkflow) -> list[Any]:
+    """The tasks waiting for a person, in creation order.
+
+    Reads the task maps of the workflow and its subprocesses directly: cheaper
+    than SpiffWorkflow's tree walk, which the runtime would otherwise do twice
+    per step.
+    """
+    workflows = [workflow, *workflow.subprocesses.values()]
+    return [
+        task
+        for each in workflows
+        for task in each.tasks.values()
+        if task.state == TaskState.READY and task.task_spec.manual
+    ]
+
+
+def _status(workflow: BpmnWorkflow, ready: list[Any], version: _Version) -> str | None:
     """The business status: the open step's, or the end event's once finished."""
     if not workflow.completed:
-        for task in workflow.get_tasks(state=TaskState.READY):
+        for task in ready:
             status = version.statuses.get(task.task_spec.bpmn_id or "")
-            if task.task_spec.manual and status:
+            if status:
                 return status
         return None
     finished = sorted(

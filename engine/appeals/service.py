@@ -236,10 +236,10 @@ def rate(
 
 
 def follow_instance(
-    session: Session, instance: ProcessInstance, data: dict[str, Any]
+    session: Session, instance: ProcessInstance, process_key: str, data: dict[str, Any]
 ) -> None:
     """Runtime listener: copy the flow's status and public result to the appeal."""
-    if instance.definition.process_key != PROCESS_KEY or not instance.business_key:
+    if process_key != PROCESS_KEY or not instance.business_key:
         return
     appeal = session.scalar(
         select(Appeal).where(Appeal.number == instance.business_key)

@@ -49,7 +49,7 @@ def test_state_survives_a_fresh_runtime(session: Session) -> None:
 
     assert stored.completed is True
     assert stored.status == "done"
-    assert other.workflow_data(stored)["total"] == 42
+    assert other.workflow_data(session, stored)["total"] == 42
 
 
 def test_only_the_instance_state_is_stored(session: Session) -> None:
@@ -78,8 +78,8 @@ def test_running_instances_keep_their_version(session: Session) -> None:
             session, _open_task(session, instance).id, {"amount": 10}, CLERK
         )
     session.commit()
-    assert runtime.workflow_data(old)["total"] == 20
-    assert runtime.workflow_data(new)["total"] == 30
+    assert runtime.workflow_data(session, old)["total"] == 20
+    assert runtime.workflow_data(session, new)["total"] == 30
     assert deployment.running_counts(session, "simple") == {}
 
 
