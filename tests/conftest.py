@@ -252,6 +252,13 @@ class Driver:
         values = {"decision": decision, "comment": comment}
         self.complete("reviewer", number, "review_reply", values)
 
+    def publish(self, number: str, lead: str, text: str) -> None:
+        """Dispatch to ``lead`` alone, accept, reply ``text`` and publish it."""
+        self.dispatch(number, lead)
+        self.accept(number, lead)
+        self.reply(number, lead, text)
+        self.review(number, "publish")
+
     def rate(self, appellant: Appellant, rating: str, comment: str = "") -> Any:
         body = {
             "query_code": appellant.query_code,

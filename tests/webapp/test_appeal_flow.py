@@ -88,10 +88,7 @@ def test_hand_back_goes_to_triage_again(driver: Driver) -> None:
     driver.complete("handler-rsj", appeal.number, "accept_appeal", values)
 
     assert driver.public(appeal)["status"] == "submitted"
-    driver.dispatch(appeal.number, "zjj")
-    driver.accept(appeal.number, "zjj")
-    driver.reply(appeal.number, "zjj", "已处理。")
-    driver.review(appeal.number, "publish")
+    driver.publish(appeal.number, "zjj", "已处理。")
     texts = [event["text"] for event in driver.public(appeal)["timeline"]]
     assert "市人力资源和社会保障局 认为不属本部门职责，退回平台重新研判" in texts
 
@@ -152,10 +149,7 @@ def test_send_back_on_review(driver: Driver) -> None:
 
 def test_dissatisfied_reopens_then_satisfied(driver: Driver) -> None:
     appeal = driver.submit()
-    driver.dispatch(appeal.number, "zjj")
-    driver.accept(appeal.number, "zjj")
-    driver.reply(appeal.number, "zjj", "已处理。")
-    driver.review(appeal.number, "publish")
+    driver.publish(appeal.number, "zjj", "已处理。")
 
     assert driver.rate(appeal, "dissatisfied", "问题没有解决").status_code == 200
     view = driver.public(appeal)
