@@ -10,6 +10,7 @@ bangban db ...             Alembic migrations (Flask-Migrate)
 
 from __future__ import annotations
 
+import csv
 import logging
 import sys
 from pathlib import Path
@@ -107,8 +108,14 @@ def appeals_group() -> None:
 
 @appeals_group.command("import")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--codes",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write legacy id, appeal number and query code of every imported appeal "
+    "to this CSV (readable by its owner only), to tell each appellant.",
+)
 @with_appcontext
-def import_command(csv_file: str) -> None:
+def import_command(csv_file: str, codes: str | None) -> None:
     """Import appeals from a CSV export of an older hotline system."""
     from engine.appeals.importer import import_csv
 
@@ -116,6 +123,18 @@ def import_command(csv_file: str) -> None:
     click.echo(report.summary())
     for line in report.skipped:
         click.echo(f"  skipped {line}")
+    if codes:
+        _write_codes(Path(codes), report.codes)
+        click.echo(f"query codes written to {codes}")
+
+
+def _write_codes(path: Path, rows: list[tuple[str | None, str, str]]) -> None:
+    # Query codes are stored only as hashes: this file is their one copy.
+    path.touch(mode=0o600, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["legacy_id", "number", "query_code"])
+        writer.writerows(rows)
 
 
 main.add_command(calendar_cli)

@@ -40,6 +40,9 @@ class ImportReport:
     imported_open: int = 0
     imported_closed: int = 0
     skipped: list[str] = field(default_factory=list)
+    # (legacy id, appeal number, query code) of every imported appeal: the only
+    # copy of the codes, for telling each appellant how to follow their appeal.
+    codes: list[tuple[str | None, str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
@@ -90,7 +93,7 @@ def import_csv(
             continue
         savepoint = session.begin_nested()
         try:
-            closed = _import_row(session, runtime, row, legacy_id)
+            submission, closed = _import_row(session, runtime, row, legacy_id)
             savepoint.commit()
         except (FormInvalid, ValueError, EngineError) as exc:
             savepoint.rollback()
@@ -98,6 +101,9 @@ def import_csv(
             continue
         if legacy_id:
             known.add(legacy_id)
+        report.codes.append(
+            (legacy_id, submission.appeal.number, submission.query_code)
+        )
         if closed:
             report.imported_closed += 1
         else:
@@ -118,7 +124,8 @@ def _reason(exc: Exception) -> str:
 
 def _import_row(
     session: Session, runtime: Runtime, row: dict[str, str], legacy_id: str | None
-) -> bool:
+) -> tuple[service.Submission, bool]:
+    """Import one row; say whether it went in closed (it had a reply)."""
     values: dict[str, Any] = {
         name: row.get(name)
         for name in (
@@ -146,7 +153,7 @@ def _import_row(
         start_flow=not reply,
     )
     if not reply:
-        return False
+        return submission, False
 
     appeal = submission.appeal
     replied_at = _parse_time(row.get("replied_at")) or appeal.submitted_at
@@ -162,4 +169,4 @@ def _import_row(
         values={"legacy_id": legacy_id, "status": "closed"},
         comment="历史诉求导入：已答复并办结",
     )
-    return True
+    return submission, True
