@@ -12,7 +12,9 @@ one that a rolled-back transaction touched.
 
 from __future__ import annotations
 
+import copy
 import logging
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -98,6 +100,7 @@ class Runtime:
         self._versions: dict[int, _Version] = {}
         self._workflows: OrderedDict[int, tuple[int, BpmnWorkflow]] = OrderedDict()
         self._cache_size = cache_size
+        self._lock = threading.Lock()
 
     # Versions and workflows -------------------------------------------------
 
@@ -130,7 +133,10 @@ class Runtime:
         return self.version(definition)
 
     def _restore(self, session: Session, instance: ProcessInstance) -> BpmnWorkflow:
-        cached = self._workflows.pop(instance.id, None)
+        # Taking the object out of the cache gives this thread sole use of it; a
+        # concurrent request for the same instance restores its own copy.
+        with self._lock:
+            cached = self._workflows.pop(instance.id, None)
         if cached is not None and cached[0] == instance.revision:
             return cached[1]
         version = self._version_of(session, instance)
@@ -148,10 +154,11 @@ class Runtime:
         session.info["bangban_runtime"] = self
 
     def _keep(self, instance_id: int, revision: int, workflow: BpmnWorkflow) -> None:
-        self._workflows[instance_id] = (revision, workflow)
-        self._workflows.move_to_end(instance_id)
-        while len(self._workflows) > self._cache_size:
-            self._workflows.popitem(last=False)
+        with self._lock:
+            self._workflows[instance_id] = (revision, workflow)
+            self._workflows.move_to_end(instance_id)
+            while len(self._workflows) > self._cache_size:
+                self._workflows.popitem(last=False)
 
     def clear_caches(self) -> None:
         """Forget cached versions and workflows.
@@ -159,8 +166,9 @@ class Runtime:
         The caches are keyed by row ids, which Bangban never deletes or reuses;
         whoever empties the tables (the test suite) must call this.
         """
-        self._versions.clear()
-        self._workflows.clear()
+        with self._lock:
+            self._versions.clear()
+            self._workflows.clear()
 
     def add_listener(self, listener: Listener) -> None:
         """Call ``listener`` after every write of an instance."""
@@ -171,8 +179,10 @@ class Runtime:
     ) -> dict[str, Any]:
         """The data of the instance's most advanced task (read-only use)."""
         workflow = self._restore(session, instance)
+        source = workflow.last_task.data if workflow.last_task else workflow.data
+        data = copy.deepcopy(source)
         self._keep(instance.id, instance.revision, workflow)
-        return dict(workflow.last_task.data if workflow.last_task else workflow.data)
+        return data
 
     # Operations -------------------------------------------------------------
 
@@ -273,9 +283,9 @@ class Runtime:
         data: dict[str, Any] = {}
         if task.state == HumanTask.OPEN:
             workflow = self._restore(session, instance)
-            self._keep(instance.id, instance.revision, workflow)
             spiff_task = workflow.get_task_from_id(UUID(task.id))
-            data = dict(spiff_task.data)
+            data = copy.deepcopy(spiff_task.data)
+            self._keep(instance.id, instance.revision, workflow)
         return TaskView(task=task, step=step, data=data)
 
     def complete(
