@@ -371,7 +371,9 @@ class Runtime:
         except SpiffWorkflowException as exc:
             cause = exc.__cause__ if isinstance(exc.__cause__, EngineError) else None
             message = cause.message if cause else str(exc)
-            raise ScriptFailed(f"流程执行出错：{message}") from exc
+            raise ScriptFailed(
+                f"流程执行出错，请联系流程负责人修正流程定义：{message}"
+            ) from exc
 
     def _audit_task(
         self,

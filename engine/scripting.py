@@ -12,9 +12,11 @@ from __future__ import annotations
 import ast
 import builtins
 import logging
-from collections.abc import Callable, Mapping
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import lru_cache
-from types import CodeType
+from types import CodeType, FrameType
 from typing import Any
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
@@ -66,6 +68,37 @@ def _inplace(op: str, x: Any, y: Any) -> Any:
     return operations[op](x, y)
 
 
+# Builtins that exist in Python but not here: named in a clear message at deploy
+# time instead of a NameError when the step runs.
+_FORBIDDEN_NAMES = {
+    "open", "getattr", "setattr", "delattr", "globals", "locals", "vars", "type",
+    "compile", "exec", "eval", "input", "breakpoint", "help", "object", "super",
+    "memoryview", "classmethod", "staticmethod", "property", "exit", "quit",
+}  # fmt: skip
+
+# Largest literal exponent allowed: ``10 ** 10 ** 9`` would occupy the server.
+_MAX_EXPONENT = 64
+
+# Lines a script or condition may run before it is stopped as a runaway loop.
+MAX_LINES = 100_000
+
+
+def _refusal(node: ast.AST) -> str | None:
+    """Why this syntax node is not allowed in a BPMN script, or None."""
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        return "流程脚本不允许导入模块（import）。"
+    if isinstance(node, ast.While):
+        return "流程脚本不允许使用 while 循环，请改用 for 循环遍历数据。"
+    if isinstance(node, ast.Name) and node.id in _FORBIDDEN_NAMES:
+        return f"流程脚本不允许使用 {node.id}。"
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+        exponent = node.right
+        small = isinstance(exponent, ast.Constant) and isinstance(exponent.value, int)
+        if not small or abs(exponent.value) > _MAX_EXPONENT:  # type: ignore[attr-defined]
+            return f"乘方（**）的指数必须是不超过 {_MAX_EXPONENT} 的整数常量。"
+    return None
+
+
 @lru_cache(maxsize=2048)
 def compile_code(source: str, mode: str) -> CodeType:
     """Compile an expression (``mode="eval"``) or a script (``"exec"``) once.
@@ -79,8 +112,9 @@ def compile_code(source: str, mode: str) -> CodeType:
         raise ScriptFailed(f"表达式语法错误（第 {exc.lineno} 行）：{exc.msg}") from exc
 
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            raise ScriptFailed("流程脚本不允许导入模块（import）。")
+        reason = _refusal(node)
+        if reason:
+            raise ScriptFailed(reason)
 
     compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
     result = compiler(source)
@@ -89,6 +123,39 @@ def compile_code(source: str, mode: str) -> CodeType:
     code: CodeType | None = result.code
     assert code is not None
     return code
+
+
+@contextmanager
+def _line_budget() -> Iterator[None]:
+    """Stop code that runs more than ``MAX_LINES`` lines (a runaway loop).
+
+    A trace function counts the lines of the restricted code only while it
+    runs; whatever tracer was installed before (a debugger, coverage) is put
+    back afterwards. A single huge C-level operation (``"x" * 10**8``) is not
+    counted line by line: the compile-time limits on ``**`` keep the obvious
+    ones out, but a script can still ask for a large string or list, and the
+    step then takes as long as Python needs to build it.
+    """
+    counted = 0
+
+    def trace(frame: FrameType, event: str, arg: Any) -> Any:
+        nonlocal counted
+        if frame.f_code.co_filename != "<string>":
+            return None
+        if event == "line":
+            counted += 1
+            if counted > MAX_LINES:
+                raise ScriptFailed(
+                    f"流程脚本运行超过 {MAX_LINES} 行仍未结束，已中止；请检查循环。"
+                )
+        return trace
+
+    previous = sys.gettrace()
+    sys.settrace(trace)
+    try:
+        yield
+    finally:
+        sys.settrace(previous)
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
@@ -118,7 +185,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     ) -> Any:
         """Evaluate ``expression`` against the task data ``context``."""
         code = compile_code(expression.strip(), "eval")
-        return eval(code, self._globals(context, external_context))
+        with _line_budget():
+            return eval(code, self._globals(context, external_context))
 
     def execute(
         self,
@@ -129,7 +197,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         """Run ``script``; the names it assigns become task data."""
         code = compile_code(script, "exec")
         scope = self._globals(context, external_context)
-        exec(code, scope)
+        with _line_budget():
+            exec(code, scope)
 
         # Copy back only plain data: helpers, guards and functions stay out of the
         # task data so that it remains serializable.
