@@ -18,6 +18,7 @@ that are required only for one decision (a return needs a reason).
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -173,9 +174,10 @@ class _Cleaner:
         return method(form_field, raw)
 
     def _text(self, form_field: FormField, raw: Any) -> str:
-        if not isinstance(raw, str | int | float) or isinstance(raw, bool):
+        if not isinstance(raw, str):
             raise ValueError("请填写文字")
-        text = str(raw).strip()
+        text = raw.strip()
+        check_characters(text)
         limit = form_field.constraints.get("maxlength")
         maximum = int(limit) if limit else DEFAULT_MAXLENGTH.get(form_field.type, 10000)
         if len(text) > maximum:
@@ -231,14 +233,27 @@ class _Cleaner:
         return str(raw)
 
     def _clean_departments(self, form_field: FormField, raw: Any) -> list[str]:
-        if isinstance(raw, str):
-            raw = [part for part in raw.split(",") if part.strip()]
         if not isinstance(raw, list):
             raise ValueError("请提供部门编码列表")
         unknown = [str(code) for code in raw if code not in self.departments]
         if unknown:
             raise ValueError(f"部门 {'、'.join(unknown)} 不存在或已停用")
         return list(dict.fromkeys(str(code) for code in raw))
+
+
+# Characters refused in any text: control characters other than tab and line
+# breaks, lone surrogates (not storable as UTF-8), and the direction overrides that
+# make a name display differently from what it contains.
+_BIDI_OVERRIDES = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def check_characters(text: str) -> None:
+    """Raise ValueError (in Chinese) if ``text`` has invisible or broken characters."""
+    for char in text:
+        category = unicodedata.category(char)
+        control = category == "Cc" and char not in "\t\n\r"
+        if control or category == "Cs" or char in _BIDI_OVERRIDES:
+            raise ValueError("含有不可见的控制字符或无法识别的字符，请删除后重新填写")
 
 
 def _is_blank(value: Any) -> bool:

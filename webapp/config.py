@@ -62,4 +62,6 @@ def from_environment(instance_path: str) -> dict[str, Any]:
             "BANGBAN_WORKFLOWS_DIR", str(REPOSITORY / "workflows")
         ),
         "BANGBAN_TOKEN_MAX_AGE": int(os.environ.get("BANGBAN_TOKEN_MAX_AGE", "28800")),
+        # Largest request body; an appeal or a BPMN file is far smaller.
+        "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
     }

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from engine import forms
 from engine.appeals import identifiers
 from engine.appeals.models import CHANNELS, PROCESS_KEY, RATINGS, Appeal
 from engine.clock import now
@@ -104,6 +105,7 @@ def clean_submission(
 
 
 def _clean_one(name: str, text: str) -> str:
+    forms.check_characters(text)
     if name == "credit_code":
         return identifiers.clean_credit_code(text)
     if name == "phone":

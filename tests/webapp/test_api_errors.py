@@ -278,3 +278,65 @@ def test_task_answers_carry_the_appeal_title(driver: Driver, api: Api) -> None:
     claimed = api.post(f"/tasks/{task['id']}/claim", user="dispatcher").json
     assert claimed["title"] == VALID_APPEAL["title"]
     assert claimed["group_name"] == "转派岗"
+
+
+def test_broken_characters_are_refused_not_crashed_on(api: Api) -> None:
+    raw = json.dumps({**VALID_APPEAL, "title": "x"}).replace('"x"', '"\\ud800"')
+    surrogate = api.client.post(
+        "/api/v1/appeals", data=raw, content_type="application/json"
+    )
+    control = api.post("/appeals", {**VALID_APPEAL, "contact_name": "刘\u202e建国"})
+    nul = api.post("/appeals", {**VALID_APPEAL, "title": "厂区\x00道路"})
+
+    for response, field in (
+        (surrogate, "title"),
+        (control, "contact_name"),
+        (nul, "title"),
+    ):
+        assert response.status_code == 422
+        assert response.json["error"]["fields"] == [
+            {
+                "field": field,
+                "message": "含有不可见的控制字符或无法识别的字符，请删除后重新填写",
+            }
+        ]
+
+
+def test_deeply_nested_json_is_a_bad_request(api: Api) -> None:
+    body = "[" * 100_000 + "]" * 100_000
+    response = api.client.post(
+        "/api/v1/appeals", data=body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json["error"]["message"] == "请求体应为 JSON 对象。"
+
+
+def test_oversized_body_is_refused(api: Api) -> None:
+    body = {**VALID_APPEAL, "content": "长" * (5 * 1024 * 1024)}
+    response = api.post("/appeals", body)
+    assert response.status_code == 413
+    assert response.json["error"]["message"] == "请求内容过大。"
+
+
+def test_text_fields_take_text_only(driver: Driver, api: Api) -> None:
+    appeal = driver.submit()
+    task = driver.task("dispatcher", appeal.number, "triage")
+    body = {
+        "values": {
+            "decision": "dispatch",
+            "lead_department": "zjj",
+            "co_departments": "rsj",
+            "reason": 12345,
+        }
+    }
+    response = api.post(f"/tasks/{task['id']}/complete", body, user="dispatcher")
+    errors = {e["field"]: e["message"] for e in response.json["error"]["fields"]}
+    assert errors == {"co_departments": "请提供部门编码列表", "reason": "请填写文字"}
+
+
+def test_bearer_scheme_is_case_insensitive(api: Api) -> None:
+    token = api.login("dispatcher")
+    response = api.client.get(
+        "/api/v1/tasks", headers={"Authorization": f"bearer {token}"}
+    )
+    assert response.status_code == 200

@@ -22,7 +22,11 @@ def _serializer() -> URLSafeTimedSerializer:
 
 def json_body() -> dict[str, Any]:
     """The request's JSON object, or a 400 in Chinese."""
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        # Deeply nested arrays exhaust the JSON decoder's recursion.
+        body = None
     if not isinstance(body, dict):
         raise BadRequest("请求体应为 JSON 对象。")
     return body
@@ -30,14 +34,14 @@ def json_body() -> dict[str, Any]:
 
 def current_user(required: bool = True) -> User | None:
     """The user of the request's bearer token; 401 when required and absent."""
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
         if required:
             raise Unauthorized("请先登录：在 Authorization 头中提供 Bearer 令牌。")
         return None
     try:
         user_id = _serializer().loads(
-            header[len("Bearer ") :],
+            token.strip(),
             max_age=current_app.config["BANGBAN_TOKEN_MAX_AGE"],
         )
     except SignatureExpired:

@@ -79,9 +79,12 @@ def http_error(exc: HTTPException) -> Response | HTTPException:
 
 
 @bp.errorhandler(Exception)
-def unexpected_error(exc: Exception) -> Response:
+def unexpected_error(exc: Exception) -> Response | HTTPException:
+    if isinstance(exc, HTTPException):
+        # The blueprint's catch-all is chosen before the app's HTTP handler.
+        return http_error(exc)
     db.session.rollback()
-    logger.exception("unhandled error in API request")
+    logger.exception("unhandled error in %s %s", request.method, request.path)
     return error_response(
         500, "server_error", "服务器内部错误，请稍后重试或联系技术支持。"
     )
