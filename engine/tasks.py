@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, or_, select
+from dataclasses import dataclass
+
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.models import HumanTask
 from engine.runtime import Actor
+
+MAX_PAGE = 500
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    """One page of an inbox and how many tasks match in all."""
+
+    tasks: list[HumanTask]
+    total: int
 
 
 def inbox(
@@ -14,17 +26,32 @@ def inbox(
     actor: Actor,
     *,
     step_id: str | None = None,
-    limit: int = 200,
-) -> list[HumanTask]:
-    """Open tasks assigned to ``actor`` or unclaimed in one of their groups."""
+    business_key: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> InboxPage:
+    """Open tasks assigned to ``actor`` or unclaimed in one of their groups.
+
+    Ordered by due time (tasks without one last), then oldest first, so the most
+    urgent work leads; ``total`` tells how many pages there are.
+    """
+    query = _mine_or_claimable(actor)
+    if step_id:
+        query = query.where(HumanTask.step_id == step_id)
+    if business_key:
+        query = query.where(HumanTask.business_key == business_key)
+
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at)
+    page = page.order_by(HumanTask.created_at, HumanTask.id)
+    page = page.limit(max(1, min(limit, MAX_PAGE))).offset(max(0, offset))
+    return InboxPage(list(session.scalars(page)), total)
+
+
+def _mine_or_claimable(actor: Actor) -> Select[HumanTask]:
     mine = HumanTask.assignee == actor.username
     claimable = and_(
         HumanTask.assignee.is_(None), HumanTask.candidate_group.in_(actor.groups)
     )
-    query = select(HumanTask).where(HumanTask.state == HumanTask.OPEN)
-    query = query.where(or_(mine, claimable))
-    if step_id:
-        query = query.where(HumanTask.step_id == step_id)
-    query = query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at)
-    query = query.order_by(HumanTask.created_at).limit(limit)
-    return list(session.scalars(query))
+    open_tasks = select(HumanTask).where(HumanTask.state == HumanTask.OPEN)
+    return open_tasks.where(or_(mine, claimable))

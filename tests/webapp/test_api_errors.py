@@ -340,3 +340,30 @@ def test_bearer_scheme_is_case_insensitive(api: Api) -> None:
         "/api/v1/tasks", headers={"Authorization": f"bearer {token}"}
     )
     assert response.status_code == 200
+
+
+def test_inbox_pages_and_finds_an_appeal(driver: Driver, api: Api) -> None:
+    numbers = [driver.submit().number for _ in range(3)]
+
+    first = api.get("/tasks", user="dispatcher", limit=2).json
+    second = api.get("/tasks", user="dispatcher", limit=2, offset=2).json
+    assert first["total"] == second["total"] == 3
+    seen = [t["appeal_number"] for t in first["items"] + second["items"]]
+    assert seen == numbers  # oldest first while no task has a deadline
+
+    found = api.get("/tasks", user="dispatcher", appeal_number=numbers[-1]).json
+    assert [t["appeal_number"] for t in found["items"]] == [numbers[-1]]
+
+
+def test_admin_frees_a_task_held_by_someone_absent(driver: Driver, api: Api) -> None:
+    appeal = driver.submit()
+    task = driver.task("dispatcher", appeal.number, "triage")
+    api.post(f"/tasks/{task['id']}/claim", user="dispatcher")
+
+    assert (
+        api.post(f"/tasks/{task['id']}/release", user="dispatcher2").status_code == 403
+    )
+    released = api.post(f"/tasks/{task['id']}/release", user="admin")
+    assert released.status_code == 200
+    assert released.json["assignee"] is None
+    assert driver.task("dispatcher2", appeal.number, "triage")["assignee"] is None

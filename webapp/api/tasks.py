@@ -76,11 +76,26 @@ def list_tasks() -> Any:
     """The caller's inbox: assigned to them or unclaimed in their groups."""
     user = current_user()
     assert user is not None
-    items = tasks.inbox(session(), actor_of(user), step_id=request.args.get("step_id"))
+    limit = request.args.get("limit", 50, type=int)
+    offset = request.args.get("offset", 0, type=int)
+    page = tasks.inbox(
+        session(),
+        actor_of(user),
+        step_id=request.args.get("step_id"),
+        business_key=request.args.get("appeal_number"),
+        limit=limit,
+        offset=offset,
+    )
+    items = page.tasks
     appeals = _appeals_by_number({t.business_key for t in items if t.business_key})
     names = _group_names()
     return jsonify(
-        items=[task_summary(t, appeals.get(t.business_key or ""), names) for t in items]
+        items=[
+            task_summary(t, appeals.get(t.business_key or ""), names) for t in items
+        ],
+        total=page.total,
+        limit=limit,
+        offset=offset,
     )
 
 
