@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -26,8 +27,13 @@ def record(
     group: str | None = None,
     values: dict[str, Any] | None = None,
     comment: str | None = None,
+    at: datetime | None = None,
 ) -> AuditEntry:
-    """Add one entry to the trail, in the caller's transaction."""
+    """Add one entry to the trail, in the caller's transaction.
+
+    ``at`` back-dates an entry that records history (an imported appeal);
+    everything else happens now.
+    """
     entry = AuditEntry(
         action=action,
         actor=actor,
@@ -38,7 +44,7 @@ def record(
         candidate_group=group,
         values=values,
         comment=comment,
-        at=now(),
+        at=at or now(),
     )
     session.add(entry)
     logger.debug(

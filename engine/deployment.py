@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.clock import now
+from engine.errors import DefinitionInvalid, Problem
 from engine.models import ProcessDefinition, ProcessInstance
 from engine.parsing import ParsedDefinition, parse_bytes
 
@@ -45,6 +46,26 @@ def deploy_bytes(
     """
     parsed = parse_bytes(source, filename)
     return _store(session, parsed, deployed_by)
+
+
+def deploy_many(
+    session: Session, sources: list[tuple[bytes, str]], *, deployed_by: str
+) -> list[DeployResult]:
+    """Validate every ``(content, filename)`` first, then deploy them all.
+
+    If any file has a problem, ``DefinitionInvalid`` lists the problems of all
+    files and nothing is deployed.
+    """
+    parsed: list[ParsedDefinition] = []
+    problems: list[Problem] = []
+    for source, filename in sources:
+        try:
+            parsed.append(parse_bytes(source, filename))
+        except DefinitionInvalid as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise DefinitionInvalid(problems)
+    return [_store(session, each, deployed_by) for each in parsed]
 
 
 def deploy_path(

@@ -18,6 +18,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -195,8 +196,13 @@ class Runtime:
         actor: Actor,
         data: Mapping[str, Any] | None = None,
         business_key: str | None = None,
+        started_at: datetime | None = None,
     ) -> ProcessInstance:
-        """Start an instance of the newest version of ``process_key``."""
+        """Start an instance of the newest version of ``process_key``.
+
+        ``started_at`` back-dates the start of an instance that carries history
+        on (an imported appeal); by default it starts now.
+        """
         definition = session.scalars(
             select(ProcessDefinition)
             .where(ProcessDefinition.process_key == process_key)
@@ -219,7 +225,7 @@ class Runtime:
         instance = ProcessInstance(
             definition_id=definition.id,
             business_key=business_key,
-            started_at=now(),
+            started_at=started_at or now(),
         )
         self._write(session, instance, workflow)
         audit.record(
@@ -229,6 +235,7 @@ class Runtime:
             instance_id=instance.id,
             business_key=business_key,
             values=dict(data or {}),
+            at=instance.started_at,
         )
         logger.info(
             "instance %s of %s v%s started by %s",

@@ -14,9 +14,10 @@ import csv
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 from flask_migrate import upgrade
 from flask_migrate.cli import db as db_group
@@ -25,14 +26,36 @@ from engine import deployment
 from engine.errors import DefinitionInvalid
 from webapp import MIGRATIONS, create_app
 from webapp.calendar_cli import calendar_cli
+from webapp.config import ConfigError
 from webapp.extensions import db, runtime, session
 
 logger = logging.getLogger(__name__)
 
 
+class _BangbanGroup(FlaskGroup):
+    """Flask's CLI group without the options that do not apply to Bangban.
+
+    The app always comes from ``create_app`` and is configured by ``BANGBAN_*``
+    variables, so ``--app``, ``--env-file`` and ``--debug`` would only mislead.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        hidden = {"app", "env_file", "debug"}
+        self.params = [param for param in self.params if param.name not in hidden]
+
+
+def _create_app() -> Flask:
+    # A configuration mistake is the operator's to fix: say which, no traceback.
+    try:
+        return create_app()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 @click.group(
-    cls=FlaskGroup,
-    create_app=create_app,
+    cls=_BangbanGroup,
+    create_app=_create_app,
     add_default_commands=False,
     help="Bangban (帮办) enterprise service platform.",
 )
@@ -68,24 +91,35 @@ def init_command(demo: bool) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @with_appcontext
 def deploy_command(paths: tuple[str, ...]) -> None:
-    """Deploy BPMN files as new versions (identical content is a no-op)."""
-    _deploy([Path(path) for path in paths])
+    """Deploy BPMN files (or every *.bpmn in a folder) as new versions.
+
+    All files are validated first; if any has a problem, every problem is listed
+    and nothing is deployed. Identical content to the running version is a no-op.
+    """
+    files: list[Path] = []
+    for path in map(Path, paths):
+        files.extend(sorted(path.glob("*.bpmn")) if path.is_dir() else [path])
+    if not files:
+        raise click.ClickException("no .bpmn files found in " + ", ".join(paths))
+    _deploy(files)
 
 
 def _deploy(paths: list[Path]) -> None:
+    sources = [(path.read_bytes(), path.name) for path in paths]
     try:
-        for path in paths:
-            result = deployment.deploy_path(session(), path, deployed_by="cli")
-            definition = result.definition
-            state = "deployed" if result.created else "unchanged"
-            click.echo(
-                f"{path.name}: {definition.process_key} v{definition.version} {state}"
-            )
-        db.session.commit()
+        results = deployment.deploy_many(session(), sources, deployed_by="cli")
     except DefinitionInvalid as exc:
         db.session.rollback()
         click.echo(exc.message, err=True)
         sys.exit(1)
+    db.session.commit()
+
+    for path, result in zip(paths, results, strict=True):
+        definition = result.definition
+        state = "deployed" if result.created else "unchanged"
+        click.echo(
+            f"{path.name}: {definition.process_key} v{definition.version} {state}"
+        )
 
 
 @main.command("run")
@@ -117,9 +151,12 @@ def appeals_group() -> None:
 @with_appcontext
 def import_command(csv_file: str, codes: str | None) -> None:
     """Import appeals from a CSV export of an older hotline system."""
-    from engine.appeals.importer import import_csv
+    from engine.appeals.importer import ImportFailed, import_csv
 
-    report = import_csv(session(), runtime(), Path(csv_file), progress=True)
+    try:
+        report = import_csv(session(), runtime(), Path(csv_file), progress=True)
+    except ImportFailed as exc:
+        raise click.ClickException(exc.message) from exc
     click.echo(report.summary())
     for line in report.skipped:
         click.echo(f"  skipped {line}")
@@ -128,7 +165,7 @@ def import_command(csv_file: str, codes: str | None) -> None:
         click.echo(f"query codes written to {codes}")
 
 
-def _write_codes(path: Path, rows: list[tuple[str | None, str, str]]) -> None:
+def _write_codes(path: Path, rows: list[tuple[str, str, str]]) -> None:
     # Query codes are stored only as hashes: this file is their one copy.
     path.touch(mode=0o600, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as handle:

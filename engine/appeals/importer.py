@@ -9,6 +9,7 @@ imported (same legacy id) are skipped, so an import can be run again safely.
 from __future__ import annotations
 
 import csv
+import io
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,13 +24,14 @@ from tqdm import tqdm
 from engine import audit
 from engine.appeals import service
 from engine.appeals.models import Appeal
-from engine.clock import SHANGHAI
+from engine.clock import SHANGHAI, now
 from engine.errors import EngineError, FormInvalid
 from engine.runtime import Actor, Runtime
 
 logger = logging.getLogger(__name__)
 
 IMPORTER = Actor("import")
+REQUIRED_COLUMNS = ("id", "title", "content", "submitted_at")
 _TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d")
 
 
@@ -42,7 +44,7 @@ class ImportReport:
     skipped: list[str] = field(default_factory=list)
     # (legacy id, appeal number, query code) of every imported appeal: the only
     # copy of the codes, for telling each appellant how to follow their appeal.
-    codes: list[tuple[str | None, str, str]] = field(default_factory=list)
+    codes: list[tuple[str, str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
@@ -52,27 +54,59 @@ class ImportReport:
         )
 
 
+class ImportFailed(EngineError):
+    """The file as a whole cannot be imported; nothing was."""
+
+    code = "import_failed"
+
+
 def _parse_time(text: str | None) -> datetime | None:
-    """A local (Asia/Shanghai) time as written in the export, or None."""
+    """A time as written in the export, or None; without an offset it is local
+    (Asia/Shanghai) time."""
     if not text or not text.strip():
         return None
+    text = text.strip()
     for pattern in _TIME_FORMATS:
         try:
-            return datetime.strptime(text.strip(), pattern).replace(tzinfo=SHANGHAI)
+            return datetime.strptime(text, pattern).replace(tzinfo=SHANGHAI)
         except ValueError:
             continue
-    raise ValueError(f"时间格式无法识别：{text!r}")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"时间格式无法识别：{text!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+
+
+def _text_of(path: Path) -> str:
+    """The file's text: UTF-8 (with or without BOM), else GB 18030, which covers
+    the GBK files older Chinese systems export."""
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFailed("文件编码无法识别：请另存为 UTF-8 或 GBK 编码的 CSV。")
 
 
 def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        # Report the physical line where a record starts, as an editor shows it:
-        # a quoted field may span several lines.
-        start = 2
-        for row in reader:
-            yield start, row
-            start = reader.line_num + 1
+    reader = csv.DictReader(io.StringIO(_text_of(path), newline=""))
+    missing = [
+        name for name in REQUIRED_COLUMNS if name not in (reader.fieldnames or [])
+    ]
+    if missing:
+        raise ImportFailed(
+            f"CSV 缺少列：{', '.join(missing)}；第一行应为列名，至少包含 "
+            f"{', '.join(REQUIRED_COLUMNS)}。"
+        )
+
+    # Report the physical line where a record starts, as an editor shows it: a
+    # quoted field may span several lines.
+    start = 2
+    for row in reader:
+        yield start, row
+        start = reader.line_num + 1
 
 
 def import_csv(
@@ -88,7 +122,10 @@ def import_csv(
     for line, row in tqdm(rows, disable=not progress, unit="row", desc="importing"):
         legacy_id = (row.get("id") or "").strip() or None
         label = f"line {line}" + (f" ({legacy_id})" if legacy_id else "")
-        if legacy_id and legacy_id in known:
+        if legacy_id is None:
+            report.skipped.append(f"{label}: 缺少 id，无法识别重复导入")
+            continue
+        if legacy_id in known:
             report.skipped.append(f"{label}: 已导入过")
             continue
         savepoint = session.begin_nested()
@@ -99,8 +136,7 @@ def import_csv(
             savepoint.rollback()
             report.skipped.append(f"{label}: {_reason(exc)}")
             continue
-        if legacy_id:
-            known.add(legacy_id)
+        known.add(legacy_id)
         report.codes.append(
             (legacy_id, submission.appeal.number, submission.query_code)
         )
@@ -123,7 +159,7 @@ def _reason(exc: Exception) -> str:
 
 
 def _import_row(
-    session: Session, runtime: Runtime, row: dict[str, str], legacy_id: str | None
+    session: Session, runtime: Runtime, row: dict[str, str], legacy_id: str
 ) -> tuple[service.Submission, bool]:
     """Import one row; say whether it went in closed (it had a reply)."""
     values: dict[str, Any] = {
@@ -141,7 +177,16 @@ def _import_row(
     values["channel"] = (row.get("channel") or "").strip() or "import"
     cleaned = service.clean_submission(values, legacy=True)
     submitted_at = _parse_time(row.get("submitted_at"))
+    if submitted_at is None:
+        raise ValueError("缺少提交时间 submitted_at")
+    if submitted_at > now():
+        raise ValueError("提交时间晚于当前时间")
     reply = (row.get("reply") or "").strip()
+    replied_at = _parse_time(row.get("replied_at"))
+    if reply and replied_at is None:
+        raise ValueError("有答复但缺少答复时间 replied_at")
+    if replied_at is not None and replied_at < submitted_at:
+        raise ValueError("答复时间早于提交时间")
 
     submission = service.record_appeal(
         session,
@@ -155,8 +200,8 @@ def _import_row(
     if not reply:
         return submission, False
 
+    assert replied_at is not None  # checked above: a reply comes with its time
     appeal = submission.appeal
-    replied_at = _parse_time(row.get("replied_at")) or appeal.submitted_at
     appeal.status = "closed"
     appeal.result = reply
     appeal.published_at = replied_at
@@ -165,6 +210,7 @@ def _import_row(
         session,
         "import",
         IMPORTER.username,
+        at=replied_at,
         business_key=appeal.number,
         values={"legacy_id": legacy_id, "status": "closed"},
         comment="历史诉求导入：已答复并办结",

@@ -163,6 +163,7 @@ def record_appeal(
             PROCESS_KEY,
             actor=actor,
             business_key=appeal.number,
+            started_at=submitted_at,
             data={
                 "appeal_number": appeal.number,
                 "title": appeal.title,

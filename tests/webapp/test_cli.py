@@ -66,7 +66,8 @@ def test_production_needs_a_secret_key(env: dict[str, str]) -> None:
         main, ["init"], env={**env, "BANGBAN_ENV": "production"}
     )
     assert result.exit_code != 0
-    assert "BANGBAN_SECRET_KEY must be set in production" in str(result.exception)
+    assert "BANGBAN_SECRET_KEY must be set in production" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_deploy_reports_problems_and_keeps_the_running_version(
@@ -86,3 +87,33 @@ def test_deploy_reports_problems_and_keeps_the_running_version(
         keys = session.scalars(select(ProcessDefinition.process_key)).all()
         assert keys == ["appeal"]
         assert session.scalar(select(func.count(Appeal.id))) == 0
+
+
+def test_deploy_checks_every_file_before_deploying_any(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    assert CliRunner().invoke(main, ["init"], env=env).exit_code == 0
+    folder = tmp_path / "revised"
+    folder.mkdir()
+    good = bpmn_fixture("simple.bpmn", GROUP="clerk", SCRIPT="total = amount")
+    (folder / "a_good.bpmn").write_bytes(good)
+    (folder / "b_loop.bpmn").write_bytes(
+        bpmn_fixture("simple.bpmn", GROUP="clerk", SCRIPT="while True: pass")
+    )
+    (folder / "c_broken.bpmn").write_bytes(b"<bpmn:definitions")
+
+    result = CliRunner().invoke(main, ["deploy", str(folder)], env=env)
+
+    assert result.exit_code == 1
+    assert "b_loop.bpmn:26 <compute>: 流程脚本不允许使用 while 循环" in result.output
+    assert "c_broken.bpmn:1: 不是合法的 XML" in result.output
+    with _session(env) as session:
+        assert session.scalars(select(ProcessDefinition.process_key)).all() == [
+            "appeal"
+        ]
+
+    (folder / "b_loop.bpmn").unlink()
+    (folder / "c_broken.bpmn").unlink()
+    result = CliRunner().invoke(main, ["deploy", str(folder)], env=env)
+    assert result.exit_code == 0
+    assert "a_good.bpmn: simple v1 deployed" in result.output

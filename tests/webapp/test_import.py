@@ -105,3 +105,52 @@ def test_real_hotline_export(app: Flask) -> None:
 
     assert report.skipped == []
     assert statuses == {"submitted": 203, "closed": 100}
+
+
+def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_text(text, encoding=encoding)
+    return path
+
+
+def test_rows_that_cannot_be_history_are_refused(app: Flask, tmp_path: Path) -> None:
+    header = "id,category,title,submitted_at,content,reply,replied_at\n"
+    rows = (
+        ",城乡建设,没有编号,2024/5/6 9:15:00,内容。,,\n"
+        "X-1,城乡建设,来自未来,2099/1/1 9:00:00,内容。,,\n"
+        "X-2,城乡建设,先答复后提交,2024/5/6 9:00:00,内容。,答复。,2024/5/1 9:00:00\n"
+        "X-3,城乡建设,答复没有时间,2024/5/6 9:00:00,内容。,答复。,\n"
+        "X-4,城乡建设,ISO 时间,2024-05-06T09:15:00+08:00,内容。,,\n"
+    )
+    path = _write(tmp_path / "odd.csv", header + rows)
+    with app.app_context():
+        report = import_csv(db.session, runtime(), path)
+
+    assert report.skipped == [
+        "line 2: 缺少 id，无法识别重复导入",
+        "line 3 (X-1): 提交时间晚于当前时间",
+        "line 4 (X-2): 答复时间早于提交时间",
+        "line 5 (X-3): 有答复但缺少答复时间 replied_at",
+    ]
+    assert _appeal(app, "X-4").submitted_at.isoformat() == "2024-05-06T01:15:00+00:00"
+
+
+def test_gbk_export_is_read(app: Flask, tmp_path: Path) -> None:
+    text = LEGACY.read_text(encoding="utf-8")
+    path = _write(tmp_path / "gbk.csv", text, encoding="gbk")
+    with app.app_context():
+        report = import_csv(db.session, runtime(), path)
+    assert (report.imported_open, report.imported_closed) == (1, 1)
+    assert _appeal(app, "L-1").title == "小区门口道路破损"
+
+
+def test_missing_columns_stop_the_import(app: Flask, tmp_path: Path) -> None:
+    path = _write(tmp_path / "wrong.csv", "编号,标题\n1,道路破损\n")
+    result = CliRunner().invoke(
+        main,
+        ["appeals", "import", str(path)],
+        env={"BANGBAN_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]},
+    )
+    assert result.exit_code == 1
+    assert "CSV 缺少列：id, title, content, submitted_at" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Appeal.id))) == 0
