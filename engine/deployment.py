@@ -106,6 +106,7 @@ def _store(
         spec=parsed.spec,
         steps={key: step.to_dict() for key, step in parsed.steps.items()},
         statuses=parsed.statuses,
+        markers=parsed.markers,
         deployed_at=now(),
         deployed_by=deployed_by,
     )

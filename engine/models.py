@@ -44,6 +44,9 @@ class ProcessDefinition(Base):
     spec: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     steps: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     statuses: Mapped[dict[str, str]] = mapped_column(JSON)
+    # Boundary timers that mark the task they are attached to, by element id:
+    # ``{"marks": "warned" | "overdue", "attached_to": activity id}``.
+    markers: Mapped[dict[str, dict[str, str]]] = mapped_column(JSON, default=dict)
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     deployed_by: Mapped[str] = mapped_column(String(100))
 
@@ -101,12 +104,36 @@ class HumanTask(Base):
     state: Mapped[str] = mapped_column(String(20), default="open")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    warned: Mapped[bool] = mapped_column(default=False)
+    # Kept after completion: the timeliness report counts overdue steps.
+    overdue: Mapped[bool] = mapped_column(default=False)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by: Mapped[str | None] = mapped_column(String(100))
 
     OPEN = "open"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+
+
+class PendingTimer(Base):
+    """A timer waiting in some instance (待触发定时器), indexed by due time.
+
+    The timer service finds what is due with one query on ``due_at``, never by
+    loading instances; a row disappears when its timer fires or is cancelled.
+    """
+
+    __tablename__ = "pending_timer"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("process_instance.id"), index=True
+    )
+    business_key: Mapped[str | None] = mapped_column(String(100))
+    element_id: Mapped[str] = mapped_column(String(100))
+    attached_to: Mapped[str | None] = mapped_column(String(100))
+    marks: Mapped[str | None] = mapped_column(String(20))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class AuditEntry(Base):

@@ -88,6 +88,7 @@ class ParsedDefinition:
     spec: dict[str, Any]
     steps: dict[str, Step]
     statuses: dict[str, str]
+    markers: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 class _UserTaskParser(UserTaskParser):
@@ -179,6 +180,7 @@ def parse_bytes(source: bytes, filename: str) -> ParsedDefinition:
         spec=serialization.specs_to_dict(spec, subprocess_specs),
         steps=steps,
         statuses=_statuses(process),
+        markers=_markers(process),
     )
 
 
@@ -331,6 +333,12 @@ def _expression_problems(process: etree._Element, filename: str) -> list[Problem
         script = node.find("bpmn:script", NS)
         source = script.text if script is not None else None
         checks.append((node, source or "", "exec"))
+    for tag in ("timeDate", "timeDuration", "timeCycle"):
+        for node in process.iterfind(f".//bpmn:{tag}", NS):
+            event = node.getparent()
+            owner = event.getparent() if event is not None else None
+            if owner is not None:
+                checks.append((owner, node.text or "", "eval"))
     for node in process.iterfind(".//bpmn:userTask", NS):
         match = EXPRESSION.match(node.get(f"{{{CAMUNDA_NS}}}candidateGroups") or "")
         if match:
@@ -352,6 +360,27 @@ def _expression_problems(process: etree._Element, filename: str) -> list[Problem
                 )
             )
     return problems
+
+
+MARKS = {"warned", "overdue"}
+
+
+def _markers(process: etree._Element) -> dict[str, dict[str, str]]:
+    """Boundary timers that mark their task warned (预警) or overdue (超期).
+
+    Declared as ``camunda:property name="marks"`` on the boundary event; when the
+    timer fires, the engine flags the open tasks of the activity it is attached
+    to, and a task's due time is its ``overdue`` timer's time.
+    """
+    markers = {}
+    for node in process.iterfind(".//bpmn:boundaryEvent", NS):
+        marks = _properties(node).get("marks")
+        if marks in MARKS and node.find("bpmn:timerEventDefinition", NS) is not None:
+            markers[node.get("id", "")] = {
+                "marks": marks,
+                "attached_to": node.get("attachedToRef", ""),
+            }
+    return markers
 
 
 def _statuses(process: etree._Element) -> dict[str, str]:

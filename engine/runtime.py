@@ -23,6 +23,9 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    TimerEventDefinition as TimerEvent,
+)
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -41,7 +44,8 @@ from engine.errors import (
     PermissionDenied,
     ScriptFailed,
 )
-from engine.models import HumanTask, ProcessDefinition, ProcessInstance
+from engine.helpers import make_helpers
+from engine.models import HumanTask, PendingTimer, ProcessDefinition, ProcessInstance
 from engine.parsing import EXPRESSION, Step
 from engine.scripting import make_script_engine
 
@@ -78,6 +82,7 @@ class _Version:
     subprocess_specs: dict[str, Any]
     steps: dict[str, Step]
     statuses: dict[str, str]
+    markers: dict[str, dict[str, str]]
 
 
 @dataclass
@@ -97,7 +102,10 @@ class Runtime:
         helpers: Mapping[str, Callable[..., Any]] | None = None,
         cache_size: int = 512,
     ) -> None:
-        self.script_engine = make_script_engine(helpers)
+        # By default expressions get the working-day helpers (engine.helpers).
+        self.script_engine = make_script_engine(
+            make_helpers() if helpers is None else helpers
+        )
         self.listeners: list[Listener] = []
         self._versions: dict[int, _Version] = {}
         self._workflows: OrderedDict[int, tuple[int, BpmnWorkflow]] = OrderedDict()
@@ -120,6 +128,7 @@ class Runtime:
                 subprocess_specs,
                 steps,
                 dict(definition.statuses),
+                dict(definition.markers or {}),
             )
             self._versions[definition.id] = cached
         return cached
@@ -355,6 +364,51 @@ class Runtime:
 
     # Internals --------------------------------------------------------------
 
+    def fire_timers(self, session: Session, instance_id: int) -> list[str]:
+        """Fire every timer of the instance whose time has come; flush.
+
+        A timer that marks its task flags the open tasks of the activity it is
+        attached to as warned or overdue (kept for the timeliness report). Each
+        firing is recorded in the audit trail. Returns the element ids fired.
+        """
+        instance = session.get(ProcessInstance, instance_id)
+        if instance is None or instance.completed:
+            return []
+        version = self._version_of(session, instance)
+        workflow = self._restore(session, instance)
+        waiting = _waiting_timers(workflow)
+
+        workflow.refresh_timers()
+        self._advance(workflow)
+
+        fired = [task for task in waiting if task.state != TaskState.WAITING]
+        for task in fired:
+            element = task.task_spec.bpmn_id or ""
+            marker = version.markers.get(element)
+            if marker:
+                _mark_tasks(session, instance.id, marker)
+            audit.record(
+                session,
+                "timer",
+                SYSTEM,
+                instance_id=instance.id,
+                business_key=instance.business_key,
+                step_id=element,
+                step_name=task.task_spec.bpmn_name,
+                values={"due": task.internal_data.get("event_value"), **(marker or {})},
+            )
+            logger.info(
+                "%s: timer %s fired",
+                instance.business_key or instance.id,
+                element,
+                extra={"instance_id": instance.id, "task_id": str(task.id)},
+            )
+        if fired:
+            self._write(session, instance, workflow)
+        else:
+            self._keep(instance.id, instance.revision, workflow)
+        return [task.task_spec.bpmn_id or "" for task in fired]
+
     def _evaluate(self, expression: str, scope: Mapping[str, Any]) -> Any:
         return self.script_engine.environment.evaluate(expression, dict(scope))
 
@@ -421,7 +475,8 @@ class Runtime:
             # A new instance: insert it first, its task rows need its id.
             session.add(instance)
             session.flush()
-        self._sync_tasks(session, instance, ready, version)
+        deadlines = _sync_timers(session, instance, workflow, version)
+        self._sync_tasks(session, instance, ready, version, deadlines)
         try:
             session.flush()
         except StaleDataError as exc:
@@ -442,6 +497,7 @@ class Runtime:
         instance: ProcessInstance,
         ready_tasks: list[Any],
         version: _Version,
+        deadlines: dict[tuple[str, str], datetime],
     ) -> None:
         ready = {str(task.id): task for task in ready_tasks}
         # No autoflush: the instance is flushed once, in ``_write``, where a stale
@@ -475,6 +531,8 @@ class Runtime:
                     lane=step.lane,
                     candidate_group=self._group(step, spiff_task.data),
                     created_at=now(),
+                    due_at=deadlines.get((step.id, "overdue")),
+                    warn_at=deadlines.get((step.id, "warned")),
                 )
             )
 
@@ -523,6 +581,90 @@ def collect_multi_instance_output(spiff_task: Any, values: dict[str, Any]) -> No
     spiff_task.data[output_name] = item
 
 
+def _all_tasks(workflow: BpmnWorkflow) -> list[Any]:
+    workflows = [workflow, *workflow.subprocesses.values()]
+    return [task for each in workflows for task in each.tasks.values()]
+
+
+def _waiting_timers(workflow: BpmnWorkflow) -> list[Any]:
+    return [
+        task
+        for task in _all_tasks(workflow)
+        if task.state == TaskState.WAITING
+        and isinstance(getattr(task.task_spec, "event_definition", None), TimerEvent)
+    ]
+
+
+def _timer_due(task: Any) -> datetime | None:
+    """When a waiting timer fires, from the value SpiffWorkflow evaluated."""
+    value = task.internal_data.get("event_value")
+    if isinstance(value, dict):  # a cycle timer keeps its next time
+        value = value.get("next")
+    if not isinstance(value, str):
+        return None
+    due: datetime = TimerEvent.get_datetime(value)
+    return due
+
+
+def _sync_timers(
+    session: Session,
+    instance: ProcessInstance,
+    workflow: BpmnWorkflow,
+    version: _Version,
+) -> dict[tuple[str, str], datetime]:
+    """Keep the pending-timer rows equal to the instance's waiting timers.
+
+    Returns the due times of marking timers by (attached activity, marks), from
+    which new task rows take their due and warning times.
+    """
+    waiting = {str(task.id): task for task in _waiting_timers(workflow)}
+    with session.no_autoflush:
+        rows = session.scalars(
+            select(PendingTimer).where(PendingTimer.instance_id == instance.id)
+        ).all()
+    for row in rows:
+        if row.id not in waiting:
+            session.delete(row)
+
+    known = {row.id for row in rows}
+    deadlines: dict[tuple[str, str], datetime] = {}
+    for timer_id, task in waiting.items():
+        due = _timer_due(task)
+        if due is None:
+            continue
+        element = task.task_spec.bpmn_id or ""
+        marker = version.markers.get(element, {})
+        if marker:
+            deadlines[(marker["attached_to"], marker["marks"])] = due
+        if timer_id not in known:
+            session.add(
+                PendingTimer(
+                    id=timer_id,
+                    instance_id=instance.id,
+                    business_key=instance.business_key,
+                    element_id=element,
+                    attached_to=marker.get("attached_to"),
+                    marks=marker.get("marks"),
+                    due_at=due,
+                )
+            )
+    return deadlines
+
+
+def _mark_tasks(session: Session, instance_id: int, marker: dict[str, str]) -> None:
+    flag = {"warned": HumanTask.warned, "overdue": HumanTask.overdue}[marker["marks"]]
+    session.execute(
+        update(HumanTask)
+        .where(
+            HumanTask.instance_id == instance_id,
+            HumanTask.step_id == marker["attached_to"],
+            HumanTask.state == HumanTask.OPEN,
+        )
+        .values({flag: True})
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _ready_human_tasks(workflow: BpmnWorkflow) -> list[Any]:
     """The tasks waiting for a person, in creation order.
 
@@ -530,11 +672,9 @@ def _ready_human_tasks(workflow: BpmnWorkflow) -> list[Any]:
     than SpiffWorkflow's tree walk, which the runtime would otherwise do twice
     per step.
     """
-    workflows = [workflow, *workflow.subprocesses.values()]
     return [
         task
-        for each in workflows
-        for task in each.tasks.values()
+        for task in _all_tasks(workflow)
         if task.state == TaskState.READY and task.task_spec.manual
     ]
 

@@ -126,11 +126,22 @@ def _deploy(paths: list[Path]) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
-def run_command(host: str, port: int, threads: int) -> None:
+@click.option(
+    "--timers/--no-timers",
+    default=True,
+    show_default=True,
+    help="Run the timer service inside the web process (development).",
+)
+def run_command(host: str, port: int, threads: int, timers: bool) -> None:
     """Serve the platform with waitress (never Flask's development server)."""
     from waitress import serve
 
-    app = create_app()
+    from webapp.timers import make_scheduler
+
+    app = _create_app()
+    if timers:
+        make_scheduler(app).start()
+        click.echo("timer service running in this process")
     click.echo(f"Bangban is serving at http://{host}:{port}/api/v1/openapi.json")
     serve(app, host=host, port=port, threads=threads)
 
@@ -172,6 +183,39 @@ def _write_codes(path: Path, rows: list[tuple[str, str, str]]) -> None:
         writer = csv.writer(handle)
         writer.writerow(["legacy_id", "number", "query_code"])
         writer.writerows(rows)
+
+
+@main.group("timers")
+def timers_group() -> None:
+    """The timer service: warnings, deadlines and escalations."""
+
+
+@timers_group.command("run")
+def timers_run_command() -> None:
+    """Run the timer service on its own until stopped."""
+    from webapp.timers import make_scheduler
+
+    app = _create_app()
+    interval = app.config["BANGBAN_TIMER_INTERVAL"]
+    click.echo(f"timer service: sweeping every {interval} s; Ctrl-C stops it")
+    try:
+        make_scheduler(app, blocking=True).start()
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("timer service stopped")
+
+
+@timers_group.command("run-once")
+def timers_run_once_command() -> None:
+    """Fire every timer due now, then exit (for cron and tests)."""
+    from webapp.timers import sweep_once
+
+    result = sweep_once(_create_app())
+    click.echo(
+        f"{result.fired} timers fired in {result.instances} instances"
+        + (f", {result.failed} failed (see the log)" if result.failed else "")
+    )
+    if result.failed:
+        sys.exit(1)
 
 
 main.add_command(calendar_cli)

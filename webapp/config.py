@@ -10,6 +10,8 @@
   repository's ``workflows/``.
 - ``BANGBAN_TOKEN_MAX_AGE``: lifetime of an API bearer token in seconds; default
   28800 (8 hours).
+- ``BANGBAN_TIMER_INTERVAL``: seconds between two sweeps of the timer service;
+  default 30.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
             "BANGBAN_WORKFLOWS_DIR", str(REPOSITORY / "workflows")
         ),
         "BANGBAN_TOKEN_MAX_AGE": int(os.environ.get("BANGBAN_TOKEN_MAX_AGE", "28800")),
+        "BANGBAN_TIMER_INTERVAL": int(os.environ.get("BANGBAN_TIMER_INTERVAL", "30")),
         # Largest request body; an appeal or a BPMN file is far smaller.
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
     }

@@ -56,6 +56,13 @@ def test_the_appeal_flow_deploys_with_its_steps(session: Session) -> None:
         "file_extension",
         "review_reply",
         "rate_result",
+        "escalate_acceptance",
+        "escalate_contribution",
+        "escalate_handling",
+    }
+    assert definition.markers["handle_overdue"] == {
+        "marks": "overdue",
+        "attached_to": "handle_appeal",
     }
     assert definition.steps["accept_appeal"]["candidate_group"] == "${department}"
     assert definition.steps["triage"]["lane"] == "平台转派"

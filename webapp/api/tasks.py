@@ -48,6 +48,9 @@ def task_summary(
         "assignee": task.assignee,
         "created_at": local_iso(task.created_at),
         "due_at": local_iso(task.due_at),
+        "warn_at": local_iso(task.warn_at),
+        "warned": task.warned,
+        "overdue": task.overdue,
         "completed_at": local_iso(task.completed_at),
         "completed_by": task.completed_by,
     }
