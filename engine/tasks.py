@@ -12,6 +12,14 @@ from engine.runtime import Actor
 
 MAX_PAGE = 500
 
+# Orders an inbox can be listed in; tasks without a due time come last by due.
+SORTS = {
+    "due": (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at),
+    "-due": (HumanTask.due_at.is_(None), HumanTask.due_at.desc(), HumanTask.created_at),
+    "created": (HumanTask.created_at,),
+    "-created": (HumanTask.created_at.desc(),),
+}
+
 
 @dataclass(frozen=True)
 class InboxPage:
@@ -27,23 +35,27 @@ def inbox(
     *,
     step_id: str | None = None,
     business_key: str | None = None,
+    overdue: bool | None = None,
+    sort: str = "due",
     limit: int = 50,
     offset: int = 0,
 ) -> InboxPage:
     """Open tasks assigned to ``actor`` or unclaimed in one of their groups.
 
-    Ordered by due time (tasks without one last), then oldest first, so the most
-    urgent work leads; ``total`` tells how many pages there are.
+    By default ordered by due time (tasks without one last), then oldest first,
+    so the most urgent work leads; ``sort`` names another order of ``SORTS``.
+    ``total`` tells how many pages there are.
     """
     query = _mine_or_claimable(actor)
     if step_id:
         query = query.where(HumanTask.step_id == step_id)
     if business_key:
         query = query.where(HumanTask.business_key == business_key)
+    if overdue is not None:
+        query = query.where(HumanTask.overdue.is_(overdue))
 
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at)
-    page = page.order_by(HumanTask.created_at, HumanTask.id)
+    page = query.order_by(*SORTS.get(sort, SORTS["due"]), HumanTask.id)
     page = page.limit(max(1, min(limit, MAX_PAGE))).offset(max(0, offset))
     return InboxPage(list(session.scalars(page)), total)
 

@@ -86,6 +86,8 @@ def list_tasks() -> Any:
         actor_of(user),
         step_id=request.args.get("step_id"),
         business_key=request.args.get("appeal_number"),
+        overdue=_flag(request.args.get("overdue")),
+        sort=request.args.get("sort", "due"),
         limit=limit,
         offset=offset,
     )
@@ -100,6 +102,12 @@ def list_tasks() -> Any:
         limit=limit,
         offset=offset,
     )
+
+
+def _flag(value: str | None) -> bool | None:
+    if value is None or value == "":
+        return None
+    return value.lower() in {"1", "true", "yes"}
 
 
 def _visible_task(task_id: str, actor: Actor, roles: list[str]) -> HumanTask:
