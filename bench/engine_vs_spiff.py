@@ -47,6 +47,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import TaskDataEnvironment
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Engine, create_engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -56,6 +57,7 @@ from engine.appeals import models as appeal_models
 from engine.db import Base, configure_sqlite
 from engine.deployment import deploy_path
 from engine.directory import Department
+from engine.helpers import make_helpers
 from engine.models import HumanTask, ProcessInstance
 from engine.parsing import Step, parse_file
 from engine.runtime import (
@@ -205,7 +207,7 @@ def prepare_bare() -> BareFlow:
     """
     parsed = parse_file(BPMN_PATH)
     spec, subprocess_specs = specs_from_dict(parsed.spec)
-    restricted = make_script_engine()
+    restricted = make_script_engine(make_helpers())
     values = tuple(
         forms.validate(
             parsed.steps[step.step_id].form,
@@ -285,8 +287,11 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     flow = prepare_bare()
     engine_seconds = run_engine(args.n, args.warmup)
-    bare_seconds = run_bare(flow, make_script_engine(), args.n, args.warmup)
-    default_seconds = run_bare(flow, PythonScriptEngine(), args.n, args.warmup)
+    bare_seconds = run_bare(
+        flow, make_script_engine(make_helpers()), args.n, args.warmup
+    )
+    default_engine = PythonScriptEngine(TaskDataEnvironment(make_helpers()))
+    default_seconds = run_bare(flow, default_engine, args.n, args.warmup)
 
     print(f"N {args.n}")
     print(f"steps per flow {len(PATH)} (human steps; plus the start transaction)")
