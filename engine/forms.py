@@ -222,18 +222,20 @@ class _Cleaner:
 
     def _clean_enum(self, form_field: FormField, raw: Any) -> str:
         choices = [option.id for option in form_field.options]
-        if raw not in choices:
+        if not isinstance(raw, str) or raw not in choices:
             labels = "、".join(option.label for option in form_field.options)
             raise ValueError(f"请从以下选项中选择：{labels}")
         return str(raw)
 
     def _clean_department(self, form_field: FormField, raw: Any) -> str:
+        if not isinstance(raw, str):
+            raise ValueError("请选择一个部门")
         if raw not in self.departments:
             raise ValueError(f"部门 “{raw}” 不存在或已停用")
         return str(raw)
 
     def _clean_departments(self, form_field: FormField, raw: Any) -> list[str]:
-        if not isinstance(raw, list):
+        if not isinstance(raw, list) or not all(isinstance(c, str) for c in raw):
             raise ValueError("请提供部门编码列表")
         unknown = [str(code) for code in raw if code not in self.departments]
         if unknown:

@@ -34,7 +34,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import audit, forms, serialization
-from engine.clock import now
+from engine.calendar import CalendarError
+from engine.clock import local, now
 from engine.directory import active_department_codes
 from engine.errors import (
     Conflict,
@@ -46,6 +47,7 @@ from engine.errors import (
 )
 from engine.helpers import make_helpers
 from engine.models import HumanTask, PendingTimer, ProcessDefinition, ProcessInstance
+from engine.notifications import notify
 from engine.parsing import EXPRESSION, Step
 from engine.scripting import make_script_engine
 
@@ -280,7 +282,7 @@ class Runtime:
 
     def release(self, session: Session, task_id: str, actor: Actor) -> HumanTask:
         """Give a claimed task back to its group."""
-        task = self._open_task(session, task_id, actor)
+        task = self._open_task(session, task_id, actor, admin=True)
         # An admin frees tasks held by someone absent.
         if task.assignee != actor.username and ADMIN_GROUP not in actor.groups:
             raise PermissionDenied("只能退回自己认领的任务。")
@@ -412,14 +414,18 @@ class Runtime:
     def _evaluate(self, expression: str, scope: Mapping[str, Any]) -> Any:
         return self.script_engine.environment.evaluate(expression, dict(scope))
 
-    def _open_task(self, session: Session, task_id: str, actor: Actor) -> HumanTask:
+    def _open_task(
+        self, session: Session, task_id: str, actor: Actor, *, admin: bool = False
+    ) -> HumanTask:
+        """The open task, if ``actor`` may touch it (an admin too when ``admin``)."""
         task = session.get(HumanTask, task_id)
         if task is None:
             raise NotFound("任务不存在。")
 
         # Outsiders learn nothing about who holds or finished the task.
         involved = {task.assignee, task.completed_by}
-        insider = task.candidate_group in actor.groups or ADMIN_GROUP in actor.groups
+        insider = task.candidate_group in actor.groups
+        insider = insider or (admin and ADMIN_GROUP in actor.groups)
         if not insider and actor.username not in involved:
             raise PermissionDenied("您所在的岗位或部门不能办理该任务。")
         if task.state != HumanTask.OPEN:
@@ -433,8 +439,11 @@ class Runtime:
         except EngineError:
             raise
         except SpiffWorkflowException as exc:
-            cause = exc.__cause__ if isinstance(exc.__cause__, EngineError) else None
-            message = cause.message if cause else str(exc)
+            cause = exc.__cause__
+            if isinstance(cause, CalendarError):
+                # Missing holiday data is the admin's to add, not a BPMN fault.
+                raise ScriptFailed(cause.chinese_message) from exc
+            message = cause.message if isinstance(cause, EngineError) else str(exc)
             raise ScriptFailed(
                 f"流程执行出错，请联系流程负责人修正流程定义：{message}"
             ) from exc
@@ -652,17 +661,30 @@ def _sync_timers(
 
 
 def _mark_tasks(session: Session, instance_id: int, marker: dict[str, str]) -> None:
-    flag = {"warned": HumanTask.warned, "overdue": HumanTask.overdue}[marker["marks"]]
-    session.execute(
-        update(HumanTask)
-        .where(
+    """Flag the attached activity's open tasks and tell whoever holds them."""
+    tasks = session.scalars(
+        select(HumanTask).where(
             HumanTask.instance_id == instance_id,
             HumanTask.step_id == marker["attached_to"],
             HumanTask.state == HumanTask.OPEN,
         )
-        .values({flag: True})
-        .execution_options(synchronize_session=False)
-    )
+    ).all()
+    for task in tasks:
+        setattr(task, marker["marks"], True)
+        due = local(task.due_at).strftime("%Y-%m-%d %H:%M") if task.due_at else ""
+        what = f"诉求 {task.business_key} 的“{task.step_name}”"
+        if marker["marks"] == "warned":
+            text = f"预警：{what}将于 {due} 到期，请抓紧办理。"
+        else:
+            text = f"超期：{what}已超过办理期限（{due}），平台已督办。"
+        notify(
+            session,
+            kind=marker["marks"],
+            message=text,
+            user=task.assignee,
+            group=task.candidate_group,
+            business_key=task.business_key,
+        )
 
 
 def _ready_human_tasks(workflow: BpmnWorkflow) -> list[Any]:

@@ -56,6 +56,19 @@ _GUARDS: dict[str, Any] = {
 }
 
 
+# Longest range a script may build: a step's data is small, and a range of 10**18
+# passed to sum() or max() would run for ever in one C call the line budget
+# cannot interrupt.
+MAX_RANGE = 100_000
+
+
+def _range(*args: int) -> range:
+    numbers = range(*args)
+    if len(numbers) > MAX_RANGE:
+        raise ScriptFailed(f"流程脚本中的 range 不能超过 {MAX_RANGE} 个数。")
+    return numbers
+
+
 def _inplace(op: str, x: Any, y: Any) -> Any:
     """Augmented assignment (``x += y``) for the plain types scripts use."""
     operations: dict[str, Callable[[Any, Any], Any]] = {
@@ -164,6 +177,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     def __init__(self, helpers: Mapping[str, Callable[..., Any]] | None = None):
         self.helpers = dict(helpers or {})
         safe = {name: getattr(builtins, name) for name in _ALLOWED_BUILTINS}
+        safe["range"] = _range
         self._base: dict[str, Any] = {"__builtins__": safe, **_GUARDS}
         self._base["_inplacevar_"] = _inplace
         super().__init__(self._base)

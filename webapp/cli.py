@@ -21,6 +21,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 from flask_migrate import upgrade
 from flask_migrate.cli import db as db_group
+from sqlalchemy.exc import ArgumentError, OperationalError
 
 from engine import deployment
 from engine.errors import DefinitionInvalid
@@ -49,7 +50,7 @@ def _create_app() -> Flask:
     # A configuration mistake is the operator's to fix: say which, no traceback.
     try:
         return create_app()
-    except ConfigError as exc:
+    except (ConfigError, ArgumentError) as exc:
         raise click.ClickException(str(exc)) from exc
 
 
@@ -73,11 +74,21 @@ def init_command(demo: bool) -> None:
             "Demo data is refused when BANGBAN_ENV=production: it creates accounts "
             "whose password is 'demo'."
         )
-    upgrade(directory=MIGRATIONS)
-    click.echo("schema is up to date")
-
     folder = Path(current_app.config["BANGBAN_WORKFLOWS_DIR"])
-    _deploy(sorted(folder.glob("*.bpmn")))
+    definitions = sorted(folder.glob("*.bpmn"))
+    if not definitions:
+        raise click.ClickException(
+            f"no .bpmn files in {folder}: check BANGBAN_WORKFLOWS_DIR"
+        )
+    try:
+        upgrade(directory=MIGRATIONS)
+    except OperationalError as exc:
+        url = db.engine.url.render_as_string(hide_password=True)
+        raise click.ClickException(
+            f"cannot reach the database {url}: {exc.orig}"
+        ) from exc
+    click.echo("schema is up to date")
+    _deploy(definitions)
 
     if demo:
         from engine.demo import load_demo
@@ -156,6 +167,7 @@ def appeals_group() -> None:
 @click.option(
     "--codes",
     type=click.Path(dir_okay=False, writable=True),
+    callback=lambda _ctx, _param, value: _new_file(value),
     help="Write legacy id, appeal number and query code of every imported appeal "
     "to this CSV (readable by its owner only), to tell each appellant.",
 )
@@ -176,9 +188,16 @@ def import_command(csv_file: str, codes: str | None) -> None:
         click.echo(f"query codes written to {codes}")
 
 
+def _new_file(value: str | None) -> str | None:
+    # The codes file is the codes' only copy: never overwrite an earlier one.
+    if value and Path(value).exists():
+        raise click.BadParameter(f"{value} already exists; name a new file")
+    return value
+
+
 def _write_codes(path: Path, rows: list[tuple[str, str, str]]) -> None:
     # Query codes are stored only as hashes: this file is their one copy.
-    path.touch(mode=0o600, exist_ok=True)
+    path.touch(mode=0o600, exist_ok=False)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["legacy_id", "number", "query_code"])

@@ -47,6 +47,15 @@ def _secret_key(instance_path: Path, env: str) -> str:
     return key_file.read_text().strip()
 
 
+def _seconds(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(f"{name} must be a whole number of seconds, got {raw!r}")
+    return int(raw)
+
+
 def from_environment(instance_path: str) -> dict[str, Any]:
     """The app's configuration mapping, read from ``BANGBAN_*`` variables."""
     folder = Path(instance_path)
@@ -63,8 +72,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "BANGBAN_WORKFLOWS_DIR": os.environ.get(
             "BANGBAN_WORKFLOWS_DIR", str(REPOSITORY / "workflows")
         ),
-        "BANGBAN_TOKEN_MAX_AGE": int(os.environ.get("BANGBAN_TOKEN_MAX_AGE", "28800")),
-        "BANGBAN_TIMER_INTERVAL": int(os.environ.get("BANGBAN_TIMER_INTERVAL", "30")),
+        "BANGBAN_TOKEN_MAX_AGE": _seconds("BANGBAN_TOKEN_MAX_AGE", 28800),
+        "BANGBAN_TIMER_INTERVAL": _seconds("BANGBAN_TIMER_INTERVAL", 30),
         # Largest request body; an appeal or a BPMN file is far smaller.
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
     }

@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 IMPORTER = Actor("import")
 REQUIRED_COLUMNS = ("id", "title", "content", "submitted_at")
+# Older dates are typing mistakes: no online appeal system predates them.
+EARLIEST_YEAR = 1990
 _TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d")
 
 
@@ -181,12 +183,16 @@ def _import_row(
         raise ValueError("缺少提交时间 submitted_at")
     if submitted_at > now():
         raise ValueError("提交时间晚于当前时间")
+    if submitted_at.year < EARLIEST_YEAR:
+        raise ValueError(f"提交时间早于 {EARLIEST_YEAR} 年，请核对")
     reply = (row.get("reply") or "").strip()
     replied_at = _parse_time(row.get("replied_at"))
     if reply and replied_at is None:
         raise ValueError("有答复但缺少答复时间 replied_at")
     if replied_at is not None and replied_at < submitted_at:
         raise ValueError("答复时间早于提交时间")
+    if replied_at is not None and replied_at > now():
+        raise ValueError("答复时间晚于当前时间")
 
     submission = service.record_appeal(
         session,

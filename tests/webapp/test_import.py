@@ -154,3 +154,16 @@ def test_missing_columns_stop_the_import(app: Flask, tmp_path: Path) -> None:
     assert "CSV 缺少列：id, title, content, submitted_at" in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count(Appeal.id))) == 0
+
+
+def test_codes_file_is_never_overwritten(app: Flask, tmp_path: Path) -> None:
+    codes = tmp_path / "codes.csv"
+    codes.write_text("earlier codes\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main,
+        ["appeals", "import", str(LEGACY), "--codes", str(codes)],
+        env={"BANGBAN_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]},
+    )
+    assert result.exit_code == 2
+    assert "already exists; name a new file" in result.output
+    assert codes.read_text(encoding="utf-8") == "earlier codes\n"

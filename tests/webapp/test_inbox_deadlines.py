@@ -61,6 +61,23 @@ def test_inbox_shows_due_times_marks_and_escalations(
             (first.number, "督办：签收超期")
         ]
 
+        # The department hears of both marks (预警, 超期) in its notices.
+        notices = api.get("/notifications", user="handler-zjj").json["items"]
+        assert [(n["kind"], n["appeal_number"]) for n in notices] == [
+            ("warned", second.number),
+            ("overdue", first.number),
+            ("warned", first.number),
+        ]
+        assert notices[1]["message"] == (
+            f"超期：诉求 {first.number} 的“部门签收”已超过办理期限"
+            "（2026-12-02 00:00），平台已督办。"
+        )
+        notice_id = notices[0]["id"]
+        assert api.post(f"/notifications/{notice_id}/read", user="handler-zjj").json[
+            "read"
+        ]
+        assert api.get("/notifications", user="handler-rsj").json["items"] == []
+
         # A second sweep adds nothing.
         again = CliRunner().invoke(
             main,

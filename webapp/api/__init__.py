@@ -11,4 +11,11 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 # Routes register themselves on ``bp`` when their modules are imported.
-from webapp.api import appeals, auth, errors, openapi, tasks  # noqa: E402, F401
+from webapp.api import (  # noqa: E402, F401
+    appeals,
+    auth,
+    errors,
+    notifications,
+    openapi,
+    tasks,
+)

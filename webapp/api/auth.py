@@ -29,7 +29,30 @@ def json_body() -> dict[str, Any]:
         body = None
     if not isinstance(body, dict):
         raise BadRequest("请求体应为 JSON 对象。")
+    if _has_lone_surrogate(body):
+        raise BadRequest(
+            "请求中含有无法识别的字符（不成对的 UTF-16 代理项），请检查编码。"
+        )
     return body
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """Whether any key or text in the parsed JSON holds a lone surrogate.
+
+    JSON may escape one (``"\\ud800"``); such text cannot be stored as UTF-8
+    and would fail deep inside a query, so it is refused at the door.
+    """
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str) and any("\ud800" <= c <= "\udfff" for c in item):
+            return True
+    return False
 
 
 def current_user(required: bool = True) -> User | None:

@@ -79,8 +79,8 @@ def list_tasks() -> Any:
     """The caller's inbox: assigned to them or unclaimed in their groups."""
     user = current_user()
     assert user is not None
-    limit = request.args.get("limit", 50, type=int)
-    offset = request.args.get("offset", 0, type=int)
+    limit = _number_arg("limit", 50, 1, tasks.MAX_PAGE)
+    offset = _number_arg("offset", 0, 0, None)
     page = tasks.inbox(
         session(),
         actor_of(user),
@@ -102,6 +102,21 @@ def list_tasks() -> Any:
         limit=limit,
         offset=offset,
     )
+
+
+def _number_arg(name: str, default: int, low: int, high: int | None) -> int:
+    """An integer query parameter within bounds, or a 400 saying which."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = low - 1
+    if value < low or (high is not None and value > high):
+        upper = f" 到 {high}" if high is not None else " 以上"
+        raise BadRequest(f"参数 {name} 应为 {low}{upper} 的整数。")
+    return value
 
 
 def _flag(value: str | None) -> bool | None:
