@@ -23,9 +23,6 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
-    TimerEventDefinition as TimerEvent,
-)
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -33,9 +30,9 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import audit, forms, serialization
+from engine import audit, forms, projection, serialization
 from engine.calendar import CalendarError
-from engine.clock import local, now
+from engine.clock import now
 from engine.directory import active_department_codes
 from engine.errors import (
     Conflict,
@@ -46,8 +43,7 @@ from engine.errors import (
     ScriptFailed,
 )
 from engine.helpers import make_helpers
-from engine.models import HumanTask, PendingTimer, ProcessDefinition, ProcessInstance
-from engine.notifications import notify
+from engine.models import HumanTask, ProcessDefinition, ProcessInstance
 from engine.parsing import EXPRESSION, Step
 from engine.scripting import make_script_engine
 
@@ -378,7 +374,7 @@ class Runtime:
             return []
         version = self._version_of(session, instance)
         workflow = self._restore(session, instance)
-        waiting = _waiting_timers(workflow)
+        waiting = projection.waiting_timers(workflow)
 
         workflow.refresh_timers()
         self._advance(workflow)
@@ -388,7 +384,7 @@ class Runtime:
             element = task.task_spec.bpmn_id or ""
             marker = version.markers.get(element)
             if marker:
-                _mark_tasks(session, instance.id, marker)
+                projection.mark_tasks(session, instance.id, marker)
             audit.record(
                 session,
                 "timer",
@@ -475,8 +471,9 @@ class Runtime:
     ) -> None:
         """Persist the state, the task projection and the status; flush."""
         version = self._version_of(session, instance)
-        ready = _ready_human_tasks(workflow)
-        instance.status = _status(workflow, ready, version) or instance.status
+        ready = projection.ready_human_tasks(workflow)
+        status = projection.business_status(workflow, ready, version.statuses)
+        instance.status = status or instance.status
         instance.completed = workflow.completed
         instance.state = serialization.dump_state(workflow)
         instance.updated_at = now()
@@ -484,8 +481,10 @@ class Runtime:
             # A new instance: insert it first, its task rows need its id.
             session.add(instance)
             session.flush()
-        deadlines = _sync_timers(session, instance, workflow, version)
-        self._sync_tasks(session, instance, ready, version, deadlines)
+        deadlines = projection.sync_timers(session, instance, workflow, version.markers)
+        projection.sync_tasks(
+            session, instance, ready, version.steps, deadlines, self._group
+        )
         try:
             session.flush()
         except StaleDataError as exc:
@@ -499,51 +498,6 @@ class Runtime:
             listener(session, instance, version.process_key, data)
         session.flush()
         self._remember_after_commit(session, instance, workflow)
-
-    def _sync_tasks(
-        self,
-        session: Session,
-        instance: ProcessInstance,
-        ready_tasks: list[Any],
-        version: _Version,
-        deadlines: dict[tuple[str, str], datetime],
-    ) -> None:
-        ready = {str(task.id): task for task in ready_tasks}
-        # No autoflush: the instance is flushed once, in ``_write``, where a stale
-        # revision is turned into a conflict. Rows closed in memory (the task just
-        # completed) are left as they are.
-        with session.no_autoflush:
-            rows = session.scalars(
-                select(HumanTask).where(
-                    HumanTask.instance_id == instance.id,
-                    HumanTask.state == HumanTask.OPEN,
-                )
-            ).all()
-        open_rows = [row for row in rows if row.state == HumanTask.OPEN]
-        for row in open_rows:
-            if row.id not in ready:
-                row.state = HumanTask.CANCELLED
-                row.completed_at = now()
-
-        known = {row.id for row in rows}
-        for task_id, spiff_task in ready.items():
-            if task_id in known:
-                continue
-            step = version.steps[spiff_task.task_spec.bpmn_id]
-            session.add(
-                HumanTask(
-                    id=task_id,
-                    instance_id=instance.id,
-                    business_key=instance.business_key,
-                    step_id=step.id,
-                    step_name=step.name,
-                    lane=step.lane,
-                    candidate_group=self._group(step, spiff_task.data),
-                    created_at=now(),
-                    due_at=deadlines.get((step.id, "overdue")),
-                    warn_at=deadlines.get((step.id, "warned")),
-                )
-            )
 
     def _group(self, step: Step, data: dict[str, Any]) -> str:
         return candidate_group(step, data, self._evaluate)
@@ -588,136 +542,6 @@ def collect_multi_instance_output(spiff_task: Any, values: dict[str, Any]) -> No
         item[input_name] = spiff_task.data.get(input_name)
     item.update(values)
     spiff_task.data[output_name] = item
-
-
-def _all_tasks(workflow: BpmnWorkflow) -> list[Any]:
-    workflows = [workflow, *workflow.subprocesses.values()]
-    return [task for each in workflows for task in each.tasks.values()]
-
-
-def _waiting_timers(workflow: BpmnWorkflow) -> list[Any]:
-    return [
-        task
-        for task in _all_tasks(workflow)
-        if task.state == TaskState.WAITING
-        and isinstance(getattr(task.task_spec, "event_definition", None), TimerEvent)
-    ]
-
-
-def _timer_due(task: Any) -> datetime | None:
-    """When a waiting timer fires, from the value SpiffWorkflow evaluated."""
-    value = task.internal_data.get("event_value")
-    if isinstance(value, dict):  # a cycle timer keeps its next time
-        value = value.get("next")
-    if not isinstance(value, str):
-        return None
-    due: datetime = TimerEvent.get_datetime(value)
-    return due
-
-
-def _sync_timers(
-    session: Session,
-    instance: ProcessInstance,
-    workflow: BpmnWorkflow,
-    version: _Version,
-) -> dict[tuple[str, str], datetime]:
-    """Keep the pending-timer rows equal to the instance's waiting timers.
-
-    Returns the due times of marking timers by (attached activity, marks), from
-    which new task rows take their due and warning times.
-    """
-    waiting = {str(task.id): task for task in _waiting_timers(workflow)}
-    with session.no_autoflush:
-        rows = session.scalars(
-            select(PendingTimer).where(PendingTimer.instance_id == instance.id)
-        ).all()
-    for row in rows:
-        if row.id not in waiting:
-            session.delete(row)
-
-    known = {row.id for row in rows}
-    deadlines: dict[tuple[str, str], datetime] = {}
-    for timer_id, task in waiting.items():
-        due = _timer_due(task)
-        if due is None:
-            continue
-        element = task.task_spec.bpmn_id or ""
-        marker = version.markers.get(element, {})
-        if marker:
-            deadlines[(marker["attached_to"], marker["marks"])] = due
-        if timer_id not in known:
-            session.add(
-                PendingTimer(
-                    id=timer_id,
-                    instance_id=instance.id,
-                    business_key=instance.business_key,
-                    element_id=element,
-                    attached_to=marker.get("attached_to"),
-                    marks=marker.get("marks"),
-                    due_at=due,
-                )
-            )
-    return deadlines
-
-
-def _mark_tasks(session: Session, instance_id: int, marker: dict[str, str]) -> None:
-    """Flag the attached activity's open tasks and tell whoever holds them."""
-    tasks = session.scalars(
-        select(HumanTask).where(
-            HumanTask.instance_id == instance_id,
-            HumanTask.step_id == marker["attached_to"],
-            HumanTask.state == HumanTask.OPEN,
-        )
-    ).all()
-    for task in tasks:
-        setattr(task, marker["marks"], True)
-        due = local(task.due_at).strftime("%Y-%m-%d %H:%M") if task.due_at else ""
-        what = f"诉求 {task.business_key} 的“{task.step_name}”"
-        if marker["marks"] == "warned":
-            text = f"预警：{what}将于 {due} 到期，请抓紧办理。"
-        else:
-            text = f"超期：{what}已超过办理期限（{due}），平台已督办。"
-        notify(
-            session,
-            kind=marker["marks"],
-            message=text,
-            user=task.assignee,
-            group=task.candidate_group,
-            business_key=task.business_key,
-        )
-
-
-def _ready_human_tasks(workflow: BpmnWorkflow) -> list[Any]:
-    """The tasks waiting for a person, in creation order.
-
-    Reads the task maps of the workflow and its subprocesses directly: cheaper
-    than SpiffWorkflow's tree walk, which the runtime would otherwise do twice
-    per step.
-    """
-    return [
-        task
-        for task in _all_tasks(workflow)
-        if task.state == TaskState.READY and task.task_spec.manual
-    ]
-
-
-def _status(workflow: BpmnWorkflow, ready: list[Any], version: _Version) -> str | None:
-    """The business status: the open step's, or the end event's once finished."""
-    if not workflow.completed:
-        for task in ready:
-            status = version.statuses.get(task.task_spec.bpmn_id or "")
-            if status:
-                return status
-        return None
-    finished = sorted(
-        workflow.get_tasks(state=TaskState.COMPLETED),
-        key=lambda task: task.last_state_change,
-    )
-    for task in reversed(finished):
-        status = version.statuses.get(task.task_spec.bpmn_id or "")
-        if status:
-            return status
-    return None
 
 
 @event.listens_for(Session, "after_commit")
