@@ -435,7 +435,7 @@ class Runtime:
         except EngineError:
             raise
         except SpiffWorkflowException as exc:
-            cause = exc.__cause__
+            cause = _root_cause(exc)
             if isinstance(cause, CalendarError):
                 # Missing holiday data is the admin's to add, not a BPMN fault.
                 raise ScriptFailed(cause.chinese_message) from exc
@@ -501,6 +501,18 @@ class Runtime:
 
     def _group(self, step: Step, data: dict[str, Any]) -> str:
         return candidate_group(step, data, self._evaluate)
+
+
+def _root_cause(exc: BaseException) -> BaseException | None:
+    """The engine or calendar error behind a SpiffWorkflow exception, if any.
+
+    SpiffWorkflow wraps what a script raised, sometimes as the cause and
+    sometimes only as the context of its own exception.
+    """
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, CalendarError | EngineError):
+        cause = cause.__cause__ or cause.__context__
+    return cause
 
 
 def candidate_group(

@@ -7,9 +7,11 @@ off, Saturday 10 October a make-up working day), so every deadline crosses it.
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,9 +20,13 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from conftest import VALID_APPEAL
+from conftest import REPOSITORY, VALID_APPEAL
 from engine.appeals import service
+from engine.appeals.service import follow_instance
+from engine.calendar import WorkingCalendar
 from engine.clock import SHANGHAI
+from engine.errors import ScriptFailed
+from engine.helpers import make_helpers
 from engine.models import AuditEntry, HumanTask, PendingTimer
 from engine.runtime import Actor, Runtime
 from engine.timers import sweep
@@ -311,3 +317,20 @@ def test_two_timer_processes_fire_each_timer_once(
         )
     assert dict(fired) == {number: 2 for number in numbers}
     assert escalations == 6
+
+
+def test_a_deadline_in_a_year_without_holiday_data_stops_the_dispatch(
+    sessions: sessionmaker[Session], app: Flask, tmp_path: Path
+) -> None:
+    # Only 2026 is known: five working days from 28 December reach into 2027.
+    shutil.copy(REPOSITORY / "holidays" / "2026.json", tmp_path / "2026.json")
+    rt = Runtime(helpers=make_helpers(WorkingCalendar.load(tmp_path)))
+    rt.add_listener(follow_instance)
+
+    with pytest.raises(ScriptFailed) as raised:
+        _dispatched(sessions, rt, "2026-12-28 10:00", co=["rsj"])
+    assert raised.value.message.startswith(
+        "2027年的节假日安排尚未录入，无法计算工作日期限。"
+    )
+    with sessions() as session:
+        assert session.scalar(select(func.count(PendingTimer.id))) == 0
