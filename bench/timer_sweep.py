@@ -13,7 +13,8 @@ spread over parked appeals, so that the index holds them as in production; the
 due ones come from real dispatched appeals. Run from the project root::
 
     .venv/bin/python bench/timer_sweep.py                      # SQLite file
-    .venv/bin/python bench/timer_sweep.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
+    .venv/bin/python bench/timer_sweep.py \\
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
 
 A PostgreSQL database given here is emptied first.
 """

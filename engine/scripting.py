@@ -106,8 +106,8 @@ def _refusal(node: ast.AST) -> str | None:
         return f"流程脚本不允许使用 {node.id}。"
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
         exponent = node.right
-        small = isinstance(exponent, ast.Constant) and isinstance(exponent.value, int)
-        if not small or abs(exponent.value) > _MAX_EXPONENT:  # type: ignore[attr-defined]
+        value = exponent.value if isinstance(exponent, ast.Constant) else None
+        if not isinstance(value, int) or abs(value) > _MAX_EXPONENT:
             return f"乘方（**）的指数必须是不超过 {_MAX_EXPONENT} 的整数常量。"
     return None
 
