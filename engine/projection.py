@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -106,11 +106,38 @@ def timer_due(task: Any) -> datetime | None:
     return due
 
 
+# Set in a fired timer's internal data once its firing is recorded, so that it is
+# recorded exactly once; the flag is saved with the instance's state.
+RECORDED = "bangban_recorded"
+
+# A timer that fired is caught (ready, started or completed); one cancelled with
+# its activity is CANCELLED, and SpiffWorkflow clears ``event_fired`` either way.
+_FIRED = TaskState.READY | TaskState.STARTED | TaskState.COMPLETED
+
+
+def take_fired_timers(workflow: BpmnWorkflow) -> list[Any]:
+    """Date and duration timers that fired and are not recorded yet; marks them.
+
+    The caller records them in the same transaction that saves the state.
+    """
+    fired = [
+        task
+        for task in all_tasks(workflow)
+        if isinstance(getattr(task.task_spec, "event_definition", None), TimerEvent)
+        and task.has_state(_FIRED)
+        and not task.internal_data.get(RECORDED)
+    ]
+    for task in fired:
+        task.internal_data[RECORDED] = True
+    return fired
+
+
 def sync_timers(
     session: Session,
     instance: ProcessInstance,
     workflow: BpmnWorkflow,
     markers: dict[str, dict[str, str]],
+    fired: list[Any],
 ) -> dict[tuple[str, str], datetime]:
     """Keep the pending-timer rows equal to the instance's waiting timers.
 
@@ -128,6 +155,11 @@ def sync_timers(
 
     known = {row.id for row in rows}
     deadlines: dict[tuple[str, str], datetime] = {}
+    for task in fired:  # a task that starts late still shows its deadline
+        due = timer_due(task)
+        marker = markers.get(task.task_spec.bpmn_id or "")
+        if due is not None and marker:
+            deadlines[(marker["attached_to"], marker["marks"])] = due
     for timer_id, task in waiting.items():
         due = timer_due(task)
         if due is None:
@@ -162,7 +194,7 @@ def mark_tasks(session: Session, instance_id: int, marker: dict[str, str]) -> No
     ).all()
     for task in tasks:
         setattr(task, marker["marks"], True)
-        due = local(task.due_at).strftime("%Y-%m-%d %H:%M") if task.due_at else ""
+        due = deadline_text(task.due_at) if task.due_at else ""
         what = f"诉求 {task.business_key} 的“{task.step_name}”"
         if marker["marks"] == "warned":
             text = f"预警：{what}将于 {due} 到期，请抓紧办理。"
@@ -176,6 +208,15 @@ def mark_tasks(session: Session, instance_id: int, marker: dict[str, str]) -> No
             group=task.candidate_group,
             business_key=task.business_key,
         )
+
+
+def deadline_text(due: datetime) -> str:
+    """A deadline as people read it: 00:00 of a day is 24:00 of the day before."""
+    moment = local(due)
+    if (moment.hour, moment.minute) == (0, 0):
+        day = moment - timedelta(days=1)
+        return f"{day.year}年{day.month}月{day.day}日 24:00"
+    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
 
 
 def ready_human_tasks(workflow: BpmnWorkflow) -> list[Any]:

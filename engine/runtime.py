@@ -27,6 +27,7 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import event, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -345,6 +346,9 @@ class Runtime:
             task.assignee = actor.username
         task.state = HumanTask.COMPLETED
         task.completed_at = now()
+        # Completed after its deadline: overdue, even if no sweep ran in between.
+        if task.due_at is not None and task.completed_at > task.due_at:
+            task.overdue = True
         task.completed_by = actor.username
         spiff_task.run()
         self._advance(workflow)
@@ -365,14 +369,13 @@ class Runtime:
     def fire_timers(self, session: Session, instance_id: int) -> list[str]:
         """Fire every timer of the instance whose time has come; flush.
 
-        A timer that marks its task flags the open tasks of the activity it is
-        attached to as warned or overdue (kept for the timeliness report). Each
-        firing is recorded in the audit trail. Returns the element ids fired.
+        What a firing does to the task projection, the notices and the audit
+        trail is recorded by ``_write``, as for timers that fire while a step is
+        completed. Returns the element ids fired.
         """
         instance = session.get(ProcessInstance, instance_id)
         if instance is None or instance.completed:
             return []
-        version = self._version_of(session, instance)
         workflow = self._restore(session, instance)
         waiting = projection.waiting_timers(workflow)
 
@@ -380,32 +383,40 @@ class Runtime:
         self._advance(workflow)
 
         fired = [task for task in waiting if task.state != TaskState.WAITING]
-        for task in fired:
-            element = task.task_spec.bpmn_id or ""
-            marker = version.markers.get(element)
-            if marker:
-                projection.mark_tasks(session, instance.id, marker)
-            audit.record(
-                session,
-                "timer",
-                SYSTEM,
-                instance_id=instance.id,
-                business_key=instance.business_key,
-                step_id=element,
-                step_name=task.task_spec.bpmn_name,
-                values={"due": task.internal_data.get("event_value"), **(marker or {})},
-            )
-            logger.info(
-                "%s: timer %s fired",
-                instance.business_key or instance.id,
-                element,
-                extra={"instance_id": instance.id, "task_id": str(task.id)},
-            )
         if fired:
             self._write(session, instance, workflow)
         else:
             self._keep(instance.id, instance.revision, workflow)
         return [task.task_spec.bpmn_id or "" for task in fired]
+
+    def _record_firing(
+        self,
+        session: Session,
+        instance: ProcessInstance,
+        version: _Version,
+        timer: Any,
+    ) -> None:
+        """Audit a timer that fired; a marking timer also flags its tasks."""
+        element = timer.task_spec.bpmn_id or ""
+        marker = version.markers.get(element)
+        if marker:
+            projection.mark_tasks(session, instance.id, marker)
+        audit.record(
+            session,
+            "timer",
+            SYSTEM,
+            instance_id=instance.id,
+            business_key=instance.business_key,
+            step_id=element,
+            step_name=timer.task_spec.bpmn_name,
+            values={"due": timer.internal_data.get("event_value"), **(marker or {})},
+        )
+        logger.info(
+            "%s: timer %s fired",
+            instance.business_key or instance.id,
+            element,
+            extra={"instance_id": instance.id, "task_id": str(timer.id)},
+        )
 
     def _evaluate(self, expression: str, scope: Mapping[str, Any]) -> Any:
         return self.script_engine.environment.evaluate(expression, dict(scope))
@@ -435,7 +446,9 @@ class Runtime:
         except EngineError:
             raise
         except SpiffWorkflowException as exc:
+            # The step is refused and nothing is saved; operators must hear of it.
             cause = _root_cause(exc)
+            logger.error("workflow step failed: %s", cause or exc)
             if isinstance(cause, CalendarError):
                 # Missing holiday data is the admin's to add, not a BPMN fault.
                 raise ScriptFailed(cause.chinese_message) from exc
@@ -471,6 +484,9 @@ class Runtime:
     ) -> None:
         """Persist the state, the task projection and the status; flush."""
         version = self._version_of(session, instance)
+        # Timers fire in sweeps, but also while a step completes, when the next
+        # activity starts past its deadline: either way they are recorded here.
+        fired = projection.take_fired_timers(workflow)
         ready = projection.ready_human_tasks(workflow)
         status = projection.business_status(workflow, ready, version.statuses)
         instance.status = status or instance.status
@@ -481,16 +497,24 @@ class Runtime:
             # A new instance: insert it first, its task rows need its id.
             session.add(instance)
             session.flush()
-        deadlines = projection.sync_timers(session, instance, workflow, version.markers)
+        deadlines = projection.sync_timers(
+            session, instance, workflow, version.markers, fired
+        )
         projection.sync_tasks(
             session, instance, ready, version.steps, deadlines, self._group
         )
         try:
             session.flush()
-        except StaleDataError as exc:
+        except (StaleDataError, IntegrityError) as exc:
+            # Another transaction wrote this instance first: its revision moved,
+            # or it already inserted the same next task (task ids come from the
+            # shared state, so both would create the same rows).
             raise Conflict(
                 "该事项已被他人更新，您的提交未生效，请刷新后重试。"
             ) from exc
+
+        for timer in fired:
+            self._record_firing(session, instance, version, timer)
 
         # Listeners run after the revision check, so they never act on a stale write.
         data = workflow.last_task.data if workflow.last_task else workflow.data

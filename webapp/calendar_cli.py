@@ -25,6 +25,7 @@ from engine.calendar import (
     read_year_file,
     year_files,
 )
+from engine.clock import local, now
 
 WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 
@@ -136,6 +137,13 @@ def check_command(folder: Path | None) -> None:
     if years:
         for gap in sorted(set(range(years[0], years[-1] + 1)) - set(years)):
             click.echo(f"note: no file for {gap}; deadlines that reach {gap} will fail")
+        # Deadlines of late December already reach into next year.
+        upcoming = local(now()).year + 1
+        if upcoming not in years:
+            click.echo(
+                f"warning: no file for {upcoming} yet; deadlines that reach {upcoming} "
+                f"will fail: add {upcoming}.json from the State Council notice"
+            )
 
     if problems:
         click.echo(f"{len(problems)} problem(s) in {directory}", err=True)

@@ -145,16 +145,26 @@ def _deploy(paths: list[Path]) -> None:
 )
 def run_command(host: str, port: int, threads: int, timers: bool) -> None:
     """Serve the platform with waitress (never Flask's development server)."""
-    from waitress import serve
+    from waitress.server import create_server
 
     from webapp.timers import make_scheduler
 
     app = _create_app()
-    if timers:
-        make_scheduler(app).start()
+    scheduler = make_scheduler(app) if timers else None
+    try:
+        server = create_server(app, host=host, port=port, threads=threads)
+    except OSError as exc:
+        message = f"cannot listen on {host}:{port}: {exc.strerror}"
+        raise click.ClickException(message) from exc
+    if scheduler is not None:
+        scheduler.start()
         click.echo("timer service running in this process")
     click.echo(f"Bangban is serving at http://{host}:{port}/api/v1/openapi.json")
-    serve(app, host=host, port=port, threads=threads)
+    try:
+        server.run()
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
 
 
 @main.group("appeals")
@@ -189,15 +199,23 @@ def import_command(csv_file: str, codes: str | None) -> None:
 
 
 def _new_file(value: str | None) -> str | None:
-    # The codes file is the codes' only copy: never overwrite an earlier one.
-    if value and Path(value).exists():
-        raise click.BadParameter(f"{value} already exists; name a new file")
+    # The codes file is the codes' only copy: create it before anything is
+    # imported, and never overwrite an earlier one.
+    if value:
+        try:
+            Path(value).touch(mode=0o600, exist_ok=False)
+        except FileExistsError:
+            raise click.BadParameter(
+                f"{value} already exists; name a new file"
+            ) from None
+        except OSError as exc:
+            raise click.BadParameter(f"cannot create {value}: {exc.strerror}") from None
     return value
 
 
 def _write_codes(path: Path, rows: list[tuple[str, str, str]]) -> None:
-    # Query codes are stored only as hashes: this file is their one copy.
-    path.touch(mode=0o600, exist_ok=False)
+    # Query codes are stored only as hashes: this file (created empty and
+    # private before the import) is their one copy.
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["legacy_id", "number", "query_code"])
@@ -230,7 +248,7 @@ def timers_run_once_command() -> None:
 
     result = sweep_once(_create_app())
     click.echo(
-        f"{result.fired} timers fired in {result.instances} instances"
+        f"{result.fired} timers fired ({result.instances} instances had timers due)"
         + (f", {result.failed} failed (see the log)" if result.failed else "")
     )
     if result.failed:

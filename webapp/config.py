@@ -52,7 +52,9 @@ def _seconds(name: str, default: int) -> int:
     if raw is None or raw == "":
         return default
     if not raw.isdigit() or int(raw) < 1:
-        raise ConfigError(f"{name} must be a whole number of seconds, got {raw!r}")
+        raise ConfigError(
+            f"{name} must be a positive whole number of seconds, got {raw!r}"
+        )
     return int(raw)
 
 

@@ -28,6 +28,7 @@ from engine.clock import SHANGHAI
 from engine.errors import ScriptFailed
 from engine.helpers import make_helpers
 from engine.models import AuditEntry, HumanTask, PendingTimer
+from engine.notifications import Notification
 from engine.runtime import Actor, Runtime
 from engine.timers import sweep
 from webapp.extensions import db, runtime
@@ -334,3 +335,80 @@ def test_a_deadline_in_a_year_without_holiday_data_stops_the_dispatch(
     )
     with sessions() as session:
         assert session.scalar(select(func.count(PendingTimer.id))) == 0
+
+
+def test_late_acceptance_is_overdue_without_a_sweep(
+    sessions: sessionmaker[Session], engine_runtime: Runtime
+) -> None:
+    number = _dispatched(sessions, engine_runtime, "2026-09-30 17:00")
+    # No sweep ran; the department accepts a day after the deadline.
+    _complete(
+        sessions,
+        engine_runtime,
+        number,
+        "accept_appeal",
+        {"decision": "accept"},
+        ZJJ,
+        "2026-10-09 10:00",
+    )
+    with sessions() as session:
+        accept = session.scalar(
+            select(HumanTask).where(
+                HumanTask.business_key == number, HumanTask.step_id == "accept_appeal"
+            )
+        )
+        assert accept is not None and accept.overdue is True
+        handle = _open(session, number, "handle_appeal")
+        assert handle.due_at == at("2026-10-11 00:00")
+
+
+def test_a_step_reopened_past_its_deadline_is_marked_at_once(
+    sessions: sessionmaker[Session], engine_runtime: Runtime
+) -> None:
+    number = _dispatched(sessions, engine_runtime, "2026-09-30 17:00")
+    _complete(
+        sessions,
+        engine_runtime,
+        number,
+        "accept_appeal",
+        {"decision": "accept"},
+        ZJJ,
+        "2026-10-08 09:00",
+    )
+    _complete(
+        sessions,
+        engine_runtime,
+        number,
+        "handle_appeal",
+        {"decision": "reply", "reply": "已处理。"},
+        ZJJ,
+        "2026-10-09 09:00",
+    )
+    # The reviewer sends the reply back after the handling deadline (11 October).
+    _complete(
+        sessions,
+        engine_runtime,
+        number,
+        "review_reply",
+        {"decision": "send_back", "comment": "请补充措施。"},
+        REVIEWER,
+        "2026-10-12 09:00",
+    )
+
+    with sessions() as session:
+        handle = _open(session, number, "handle_appeal")
+        notices = session.scalars(
+            select(Notification.kind).where(Notification.business_key == number)
+        ).all()
+        timers = session.scalars(
+            select(AuditEntry.step_id).where(
+                AuditEntry.business_key == number, AuditEntry.action == "timer"
+            )
+        ).all()
+        escalation = _open(session, number, "escalate_handling")
+    assert handle.due_at == at("2026-10-11 00:00")
+    assert (handle.warned, handle.overdue) == (True, True)
+    assert sorted(notices) == ["overdue", "warned"]
+    # The acceptance came after its warning time, so that warning fired too.
+    assert sorted(timers) == ["accept_warning", "handle_overdue", "handle_warning"]
+    assert escalation.candidate_group == "dispatcher"

@@ -413,3 +413,14 @@ def test_paging_parameters_are_checked(api: Api) -> None:
         response = api.get("/tasks", user="dispatcher", **params)
         assert response.status_code == 400, params
     assert api.get("/tasks", user="dispatcher", limit=500).json["limit"] == 500
+
+
+def test_inbox_options_are_checked(api: Api) -> None:
+    cases = [
+        {"sort": "bogus"},
+        {"overdue": "maybe"},
+        {"limit": "１"},
+        {"offset": 9223372036854775808},
+    ]
+    for params in cases:
+        assert api.get("/tasks", user="dispatcher", **params).status_code == 400, params

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from click.testing import CliRunner, Result
 
 from engine.calendar import DEFAULT_HOLIDAYS_DIR, HOLIDAYS_DIR_ENV, default_calendar
@@ -159,7 +161,8 @@ def test_check_reports_a_bad_file_and_fails(tmp_path: Path) -> None:
 
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0].startswith("ok   2024  7 holidays")
-    assert result.stdout.splitlines()[1:] == [
+    lines = [line for line in result.stdout.splitlines() if not line.startswith("warn")]
+    assert lines[1:] == [
         "BAD  2025.json",
         """     - holiday #1 (春节) "off": '2025-02-30' is not a valid date """
         "(use YYYY-MM-DD)",
@@ -186,3 +189,14 @@ def test_check_of_an_empty_folder_fails(tmp_path: Path) -> None:
 
     assert result.exit_code == 1
     assert "no holiday files" in result.stderr
+
+
+def test_check_warns_when_next_years_notice_is_missing(tmp_path: Path) -> None:
+    shutil.copy(DEFAULT_HOLIDAYS_DIR / "2026.json", tmp_path / "2026.json")
+    with time_machine.travel(datetime(2026, 12, 3, 9, 0, tzinfo=UTC), tick=False):
+        result = run("check", "--folder", str(tmp_path))
+    assert result.exit_code == 0
+    assert (
+        "warning: no file for 2027 yet; deadlines that reach 2027 will fail: "
+        "add 2027.json from the State Council notice"
+    ) in result.stdout

@@ -167,3 +167,17 @@ def test_codes_file_is_never_overwritten(app: Flask, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "already exists; name a new file" in result.output
     assert codes.read_text(encoding="utf-8") == "earlier codes\n"
+
+
+def test_unwritable_codes_file_stops_before_importing(
+    app: Flask, tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(
+        main,
+        ["appeals", "import", str(LEGACY), "--codes", str(tmp_path / "no" / "c.csv")],
+        env={"BANGBAN_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]},
+    )
+    assert result.exit_code == 2
+    assert "cannot create" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Appeal.id))) == 0

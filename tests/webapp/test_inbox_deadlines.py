@@ -36,7 +36,7 @@ def test_inbox_shows_due_times_marks_and_escalations(
             env={"BANGBAN_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]},
         )
         assert result.exit_code == 0, result.output
-        assert "3 timers fired in 2 instances" in result.output
+        assert "3 timers fired (2 instances had timers due)" in result.output
 
         api.tokens.clear()
         inbox = api.get("/tasks", user="handler-zjj").json["items"]
@@ -70,7 +70,7 @@ def test_inbox_shows_due_times_marks_and_escalations(
         ]
         assert notices[1]["message"] == (
             f"超期：诉求 {first.number} 的“部门签收”已超过办理期限"
-            "（2026-12-02 00:00），平台已督办。"
+            "（2026年12月1日 24:00），平台已督办。"
         )
         notice_id = notices[0]["id"]
         assert api.post(f"/notifications/{notice_id}/read", user="handler-zjj").json[
@@ -84,4 +84,4 @@ def test_inbox_shows_due_times_marks_and_escalations(
             ["timers", "run-once"],
             env={"BANGBAN_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]},
         )
-        assert "0 timers fired in 0 instances" in again.output
+        assert "0 timers fired (0 instances had timers due)" in again.output

@@ -21,6 +21,9 @@ from webapp.api.auth import actor_of, current_user, json_body
 from webapp.api.errors import BadRequest
 from webapp.extensions import db, runtime, session
 
+# Far more open tasks than any platform has; keeps the value within SQL integers.
+MAX_OFFSET = 1_000_000_000
+
 # Roles that may read any task of the platform, not only their own inbox.
 OVERSEERS = {"dispatcher", "reviewer", "admin"}
 
@@ -80,14 +83,14 @@ def list_tasks() -> Any:
     user = current_user()
     assert user is not None
     limit = _number_arg("limit", 50, 1, tasks.MAX_PAGE)
-    offset = _number_arg("offset", 0, 0, None)
+    offset = _number_arg("offset", 0, 0, MAX_OFFSET)
     page = tasks.inbox(
         session(),
         actor_of(user),
         step_id=request.args.get("step_id"),
         business_key=request.args.get("appeal_number"),
         overdue=_flag(request.args.get("overdue")),
-        sort=request.args.get("sort", "due"),
+        sort=_sort_arg(),
         limit=limit,
         offset=offset,
     )
@@ -109,10 +112,8 @@ def _number_arg(name: str, default: int, low: int, high: int | None) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = low - 1
+    # ASCII digits only: int() would also take full-width ones.
+    value = int(raw) if raw.isascii() and raw.lstrip("-").isdigit() else low - 1
     if value < low or (high is not None and value > high):
         upper = f" 到 {high}" if high is not None else " 以上"
         raise BadRequest(f"参数 {name} 应为 {low}{upper} 的整数。")
@@ -122,7 +123,18 @@ def _number_arg(name: str, default: int, low: int, high: int | None) -> int:
 def _flag(value: str | None) -> bool | None:
     if value is None or value == "":
         return None
-    return value.lower() in {"1", "true", "yes"}
+    if value.lower() in {"1", "true"}:
+        return True
+    if value.lower() in {"0", "false"}:
+        return False
+    raise BadRequest("参数 overdue 应为 true 或 false。")
+
+
+def _sort_arg() -> str:
+    value = request.args.get("sort") or "due"
+    if value not in tasks.SORTS:
+        raise BadRequest(f"参数 sort 应为 {'、'.join(tasks.SORTS)} 之一。")
+    return value
 
 
 def _visible_task(task_id: str, actor: Actor, roles: list[str]) -> HumanTask:
