@@ -30,8 +30,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    # SpiffWorkflow logs every task state change at INFO: too much for operators.
+    # SpiffWorkflow logs every task state change and APScheduler every run of the
+    # timer sweep at INFO: too much for operators (the sweep logs what it fires).
     logging.getLogger("spiff").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
     # 2. Database and migrations.
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
