@@ -26,6 +26,9 @@ from engine.directory import Department, create_user
 from webapp import MIGRATIONS, create_app
 from webapp.extensions import db, runtime
 
+# Browser fixtures live in tests/browsing.py.
+pytest_plugins = ["browsing"]
+
 REPOSITORY = Path(__file__).resolve().parent.parent
 APPEAL_BPMN = REPOSITORY / "workflows" / "appeal.bpmn"
 SHARED_DATA = REPOSITORY.parent / "shared" / "data"

@@ -16,7 +16,8 @@ from engine.appeals.service import follow_instance
 from engine.db import configure_sqlite
 from engine.runtime import Runtime
 from webapp import config as config_module
-from webapp.extensions import db, migrate
+from webapp import security
+from webapp.extensions import csrf, db, migrate
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
@@ -49,8 +50,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     runtime.add_listener(follow_instance)
     app.extensions["bangban_runtime"] = runtime
 
-    # 4. Blueprints.
-    from webapp.api import bp as api_bp
+    # 4. Sign-in for the pages and CSRF protection of their forms; the API uses
+    #    bearer tokens instead, so it is exempt.
+    security.init_app(app)
+    csrf.init_app(app)
 
+    # 5. Blueprints: the JSON API, the public portal, the staff pages.
+    from webapp.api import bp as api_bp
+    from webapp.portal import bp as portal_bp
+    from webapp.staff import bp as staff_bp
+
+    csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(portal_bp)
+    app.register_blueprint(staff_bp)
     return app

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
 
 from engine.db import Base
@@ -12,6 +14,8 @@ from engine.runtime import Runtime
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
 
 
 def session() -> Session:

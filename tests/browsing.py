@@ -1,0 +1,107 @@
+"""Fixtures for browser journeys, a pytest plugin of ``tests/conftest.py``.
+
+The app is served by waitress on a free port and driven by headless Chromium
+through Selenium (Debian packages ``chromium`` and ``chromium-driver``).
+
+``.ci/run`` installs the browser where it is missing; a local run without it says
+so in the skip reason.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from waitress.server import create_server
+
+from conftest import PASSWORD
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "instance" / "screenshots"
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The app, with its test database, served on 127.0.0.1 at a free port."""
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+
+
+def _options(width: int, height: int) -> Options:
+    options = Options()
+    options.binary_location = CHROMIUM or ""
+    # Flags for a closed network and a root user in a container.
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--lang=zh-CN",
+        f"--window-size={width},{height}",
+    ):
+        options.add_argument(flag)
+    return options
+
+
+@pytest.fixture
+def browser() -> Iterator[WebDriver]:
+    """Headless Chromium at a PC window size."""
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.skip(
+            "headless Chromium not installed: apt-get install chromium "
+            "chromium-driver (.ci/run does this)"
+        )
+    driver = webdriver.Chrome(
+        service=Service(CHROMEDRIVER), options=_options(1280, 900)
+    )
+    driver.implicitly_wait(3)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def phone() -> Iterator[WebDriver]:
+    """Headless Chromium at a phone's window size."""
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.skip(
+            "headless Chromium not installed: apt-get install chromium "
+            "chromium-driver (.ci/run does this)"
+        )
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=_options(390, 844))
+    driver.implicitly_wait(3)
+    yield driver
+    driver.quit()
+
+
+def sign_in(driver: WebDriver, base: str, username: str) -> None:
+    """Sign in on the staff login page as one of the test accounts."""
+    driver.get(f"{base}/login")
+    driver.find_element(By.ID, "username").send_keys(username)
+    driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+
+
+def screenshot(driver: WebDriver, name: str) -> Path:
+    """Save a PNG of the page under instance/screenshots/ for people to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    driver.save_screenshot(str(path))
+    return path

@@ -1,0 +1,10 @@
+"""Staff pages (工作台): sign-in, the task inbox, task forms, appeal details."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("staff", __name__, url_prefix="")
+
+# Views register themselves on ``bp`` when their modules are imported.
+from webapp.staff import auth, views  # noqa: E402, F401
