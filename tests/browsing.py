@@ -21,6 +21,8 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.wait import WebDriverWait
 from waitress.server import create_server
 
 from conftest import PASSWORD
@@ -91,12 +93,26 @@ def phone() -> Iterator[WebDriver]:
     driver.quit()
 
 
+def submit_form(
+    driver: WebDriver, selector: str = "main form button[type=submit]"
+) -> None:
+    """Click a submit button and wait until the next page has replaced this one."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.CSS_SELECTOR, selector).click()
+    WebDriverWait(driver, 10).until(staleness_of(old))
+
+
+def wait_for_text(driver: WebDriver, text: str) -> None:
+    """Wait until ``text`` shows on the page (fails after 10 seconds)."""
+    WebDriverWait(driver, 10).until(lambda d: text in d.page_source)
+
+
 def sign_in(driver: WebDriver, base: str, username: str) -> None:
     """Sign in on the staff login page as one of the test accounts."""
     driver.get(f"{base}/login")
     driver.find_element(By.ID, "username").send_keys(username)
     driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    submit_form(driver)
 
 
 def screenshot(driver: WebDriver, name: str) -> Path:

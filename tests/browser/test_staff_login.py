@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from browsing import screenshot, sign_in
+from browsing import screenshot, sign_in, submit_form
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
@@ -16,7 +16,7 @@ def test_wrong_password_then_sign_in_and_out(
 
     browser.find_element(By.ID, "username").send_keys("dispatcher")
     browser.find_element(By.ID, "password").send_keys("wrong")
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    submit_form(browser)
     assert "用户名或密码错误。" in browser.page_source
     assert (
         browser.find_element(By.ID, "username").get_attribute("value") == "dispatcher"
@@ -26,7 +26,7 @@ def test_wrong_password_then_sign_in_and_out(
     assert browser.find_element(By.TAG_NAME, "h1").text == "我的待办"
     screenshot(browser, "staff-inbox")
 
-    browser.find_element(By.CSS_SELECTOR, "header form button").click()
+    submit_form(browser, "header form button")
     assert "您已退出登录。" in browser.page_source
     browser.get(f"{live_server}/inbox")
     assert browser.current_url.startswith(f"{live_server}/login")
