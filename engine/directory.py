@@ -66,6 +66,7 @@ class User(Base):
 
     @property
     def role_list(self) -> list[str]:
+        """The platform roles of this account."""
         return [role for role in self.roles.split(",") if role]
 
     @property
@@ -77,9 +78,11 @@ class User(Base):
         return groups
 
     def set_password(self, password: str) -> None:
+        """Store an argon2 hash of ``password``."""
         self.password_hash = _hasher.hash(password)
 
     def check_password(self, password: str) -> bool:
+        """Whether ``password`` matches the stored hash."""
         try:
             return _hasher.verify(self.password_hash, password)
         except (VerificationError, InvalidHashError):
@@ -130,4 +133,5 @@ def active_department_codes(session: Session) -> set[str]:
 
 
 def department_names(session: Session) -> dict[str, str]:
+    """Department names by code, inactive ones included (old timelines name them)."""
     return {dept.code: dept.name for dept in session.scalars(select(Department))}

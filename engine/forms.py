@@ -74,10 +74,12 @@ class FormField:
 
     @property
     def required(self) -> bool:
+        """Whether the field must always be filled."""
         return "required" in self.constraints
 
     @property
     def required_when(self) -> str | None:
+        """The condition under which the field must be filled, if any."""
         return self.constraints.get(REQUIRED_WHEN)
 
     def to_dict(self) -> dict[str, Any]:
@@ -88,6 +90,7 @@ class FormField:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FormField:
+        """Rebuild a field from ``to_dict`` output (stored with the version)."""
         options = tuple(Option(**option) for option in data.get("options", ()))
         return cls(
             id=data["id"],

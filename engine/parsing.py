@@ -55,6 +55,7 @@ class Step:
     properties: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready description, stored with the deployed version."""
         return {
             "id": self.id,
             "name": self.name,
@@ -66,6 +67,7 @@ class Step:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Step:
+        """Rebuild a step from ``to_dict`` output."""
         return cls(
             id=data["id"],
             name=data["name"],

@@ -82,11 +82,13 @@ def sync_tasks(
 
 
 def all_tasks(workflow: BpmnWorkflow) -> list[Any]:
+    """Every task of the workflow and of its subprocesses."""
     workflows = [workflow, *workflow.subprocesses.values()]
     return [task for each in workflows for task in each.tasks.values()]
 
 
 def waiting_timers(workflow: BpmnWorkflow) -> list[Any]:
+    """Timer events waiting for their time."""
     return [
         task
         for task in all_tasks(workflow)

@@ -67,6 +67,7 @@ class Actor:
     groups: frozenset[str] = frozenset()
 
     def may_work(self, task: HumanTask) -> bool:
+        """Whether the actor may claim or complete ``task``."""
         if task.assignee is not None:
             return task.assignee == self.username
         return task.candidate_group in self.groups

@@ -37,10 +37,12 @@ def new_query_code() -> str:
 
 
 def hash_query_code(code: str) -> str:
+    """The stored form of a query code (argon2, after normalising)."""
     return _code_hasher.hash(normalise_query_code(code))
 
 
 def check_query_code(code_hash: str, code: str) -> bool:
+    """Whether ``code`` is the query code behind ``code_hash``."""
     try:
         return _code_hasher.verify(code_hash, normalise_query_code(code))
     except (VerificationError, InvalidHashError):

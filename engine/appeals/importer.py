@@ -49,6 +49,7 @@ class ImportReport:
     codes: list[tuple[str, str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
+        """One line for the operator: what went in, what was skipped."""
         return (
             f"imported {self.imported_open + self.imported_closed} appeals "
             f"({self.imported_open} to triage, {self.imported_closed} closed with "

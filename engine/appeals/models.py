@@ -70,4 +70,5 @@ class Appeal(Base):
 
     @property
     def status_label(self) -> str:
+        """The status in Chinese, e.g. 办理中."""
         return STATUS_LABELS.get(self.status, self.status)
