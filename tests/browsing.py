@@ -29,7 +29,7 @@ from conftest import PASSWORD
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
-SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "instance" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "instance" / "screenshots"
 
 
 @pytest.fixture

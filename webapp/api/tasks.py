@@ -8,73 +8,27 @@ from flask import jsonify, request
 from sqlalchemy import select
 
 from engine import tasks
-from engine.appeals.models import Appeal
 from engine.appeals.timeline import timeline
 from engine.clock import local_iso
-from engine.directory import GROUP_LABELS, Department, department_names
-from engine.errors import NotFound
-from engine.forms import FormField
+from engine.directory import Department
 from engine.models import HumanTask
-from engine.runtime import Actor
 from webapp.api import bp
 from webapp.api.auth import actor_of, current_user, json_body
 from webapp.api.errors import BadRequest
 from webapp.extensions import db, runtime, session
+from webapp.tasks_view import appeals_by_number as _appeals_by_number
+from webapp.tasks_view import field_dict as _field
+from webapp.tasks_view import group_names as _group_names
+from webapp.tasks_view import task_summary
+from webapp.tasks_view import visible_task as _visible_task
 
 # Far more open tasks than any platform has; keeps the value within SQL integers.
 MAX_OFFSET = 1_000_000_000
-
-# Roles that may read any task of the platform, not only their own inbox.
-OVERSEERS = {"dispatcher", "reviewer", "admin"}
-
-
-def _appeals_by_number(numbers: set[str]) -> dict[str, Appeal]:
-    if not numbers:
-        return {}
-    found = db.session.scalars(select(Appeal).where(Appeal.number.in_(numbers)))
-    return {appeal.number: appeal for appeal in found}
-
-
-def task_summary(
-    task: HumanTask, appeal: Appeal | None, names: dict[str, str]
-) -> dict[str, Any]:
-    return {
-        "id": task.id,
-        "step_id": task.step_id,
-        "step_name": task.step_name,
-        "lane": task.lane,
-        "candidate_group": task.candidate_group,
-        "group_name": names.get(task.candidate_group, task.candidate_group),
-        "appeal_number": task.business_key,
-        "title": appeal.title if appeal else None,
-        "state": task.state,
-        "assignee": task.assignee,
-        "created_at": local_iso(task.created_at),
-        "due_at": local_iso(task.due_at),
-        "warn_at": local_iso(task.warn_at),
-        "warned": task.warned,
-        "overdue": task.overdue,
-        "completed_at": local_iso(task.completed_at),
-        "completed_by": task.completed_by,
-    }
 
 
 def _summary_of(task: HumanTask) -> dict[str, Any]:
     appeals = _appeals_by_number({task.business_key} if task.business_key else set())
     return task_summary(task, appeals.get(task.business_key or ""), _group_names())
-
-
-def _group_names() -> dict[str, str]:
-    """Chinese names of candidate groups: roles and departments."""
-    return {**GROUP_LABELS, **department_names(session())}
-
-
-def _field(form_field: FormField, departments: list[Department]) -> dict[str, Any]:
-    data = form_field.to_dict()
-    data["required"] = form_field.required
-    if form_field.type in {"department", "departments"}:
-        data["options"] = [{"id": d.code, "label": d.name} for d in departments]
-    return data
 
 
 @bp.get("/tasks")
@@ -135,16 +89,6 @@ def _sort_arg() -> str:
     if value not in tasks.SORTS:
         raise BadRequest(f"参数 sort 应为 {'、'.join(tasks.SORTS)} 之一。")
     return value
-
-
-def _visible_task(task_id: str, actor: Actor, roles: list[str]) -> HumanTask:
-    task = db.session.get(HumanTask, task_id)
-    if task is None:
-        raise NotFound("任务不存在。")
-    worked = task.completed_by == actor.username
-    if not (actor.may_work(task) or worked or OVERSEERS.intersection(roles)):
-        raise NotFound("任务不存在。")
-    return task
 
 
 @bp.get("/tasks/<task_id>")

@@ -1,22 +1,314 @@
-"""Portal pages. Only the home page lives here so far; the rest is being built."""
+"""Portal pages: submit an appeal, look it up with its query code, rate the result.
+
+Clauses 5.2.2.2 (submission), 5.2.2.4 (progress look-up) and 5.2.2.5 (rating) of
+DB3211/T 1002—2019. The query code is never put in a URL: pages that show or carry
+it answer POST requests and are sent with ``Cache-Control: no-store``.
+"""
 
 from __future__ import annotations
 
-from flask import render_template
+import logging
+import re
+from datetime import datetime
+from typing import Any
 
+from flask import Response, flash, make_response, render_template, request
+from flask_wtf.csrf import CSRFError
+
+from engine.appeals import service
+from engine.appeals.models import RATINGS, Appeal
+from engine.errors import (
+    Conflict,
+    EngineError,
+    FieldError,
+    FormInvalid,
+    NotDeployed,
+    NotFound,
+)
+from webapp.api.appeals import PUBLIC, public_view
+from webapp.extensions import db, runtime, session
 from webapp.portal import bp
+from webapp.portal.throttle import lookup_failures
+
+logger = logging.getLogger(__name__)
+
+# The categories offered on the submission form (诉求类别).
+CATEGORIES = (
+    "城乡建设",
+    "环境保护",
+    "交通运输",
+    "教育文体",
+    "劳动和社会保障",
+    "商贸旅游",
+    "卫生计生",
+    "工业和信息化",
+    "市场监管",
+    "其他",
+)
+SUBMISSION_FIELDS = (
+    "enterprise_name",
+    "credit_code",
+    "contact_name",
+    "phone",
+    "category",
+    "title",
+    "content",
+)
+
+# User agents of phones (and phone browsers such as WeChat's on Android or iOS).
+_PHONE_AGENT = re.compile(
+    r"Mobi|iPhone|iPod|Android|Windows Phone|HarmonyOS|BlackBerry|Opera Mini",
+    re.IGNORECASE,
+)
+
+NOT_FOUND_MESSAGE = "未找到该诉求，请核对诉求编号和查询码。"
+TOO_MANY_MESSAGE = "查询失败次数过多，为保护诉求信息，请 10 分钟后再试。"
+THANKS_MESSAGE = "感谢您的评价"
+
+_STATUS_OF_ERROR: dict[type[EngineError], int] = {
+    NotFound: 404,
+    Conflict: 409,
+    NotDeployed: 503,
+}
+
+Errors = dict[str, list[str]]
 
 
 @bp.get("/")
 def index() -> str:
+    """The welcome page, pointing to submission and look-up."""
     return render_template("portal/index.html")
 
 
-@bp.get("/appeals/new")
-def submit() -> str:
-    return render_template("portal/index.html")
+@bp.route("/appeals/new", methods=["GET", "POST"])
+def submit() -> Response:
+    """The submission form; on success, the number and query code, shown once."""
+    if request.method == "GET":
+        return _page("portal/submit.html", values={}, errors={})
+
+    values: dict[str, Any] = {
+        name: request.form.get(name, "") for name in SUBMISSION_FIELDS
+    }
+    values["channel"] = channel_of(request.headers.get("User-Agent", ""))
+
+    try:
+        _check_category(values)
+        submission = service.submit(session(), runtime(), values, actor=PUBLIC)
+    except FormInvalid as exc:
+        db.session.rollback()
+        errors = errors_by_field(exc.errors)
+        logger.info("portal submission refused: %s", ", ".join(sorted(errors)))
+        return _page(
+            "portal/submit.html",
+            status=422,
+            values=values,
+            errors=errors,
+            summary=exc.message,
+        )
+
+    db.session.commit()
+    appeal = submission.appeal
+    logger.info("portal submission %s via %s", appeal.number, appeal.channel)
+    return _page(
+        "portal/submitted.html",
+        number=appeal.number,
+        query_code=submission.query_code,
+        title=appeal.title,
+        status_label=appeal.status_label,
+    )
 
 
-@bp.get("/appeals/lookup")
-def lookup() -> str:
-    return render_template("portal/index.html")
+@bp.route("/appeals/lookup", methods=["GET", "POST"])
+def lookup() -> Response:
+    """Look an appeal up by number and query code; show its public progress."""
+    if request.method == "GET":
+        number = request.args.get("number", "").strip()[:20]
+        return _page("portal/lookup.html", number=number, errors={})
+
+    number = request.form.get("number", "").strip()
+    query_code = request.form.get("query_code", "")
+    client = _client()
+    if lookup_failures.blocked(client):
+        return _too_many(number)
+
+    errors: Errors = {}
+    if not number:
+        errors["number"] = ["请填写“诉求编号”"]
+    if not query_code.strip():
+        errors["query_code"] = ["请填写“查询码”"]
+    if errors:
+        return _page("portal/lookup.html", status=422, number=number, errors=errors)
+
+    try:
+        appeal = service.find_public(session(), number, query_code)
+    except NotFound:
+        return _not_found(client, number)
+    return _result_page(appeal, query_code)
+
+
+@bp.post("/appeals/rate")
+def rate() -> Response:
+    """The appellant rates the published answer, then sees the appeal again."""
+    number = request.form.get("number", "").strip()
+    query_code = request.form.get("query_code", "")
+    rating = request.form.get("rating", "")
+    comment = request.form.get("comment", "").strip()
+    client = _client()
+    if lookup_failures.blocked(client):
+        return _too_many(number)
+
+    try:
+        appeal = service.rate(
+            session(), runtime(), number, query_code, rating, comment or None
+        )
+    except NotFound:
+        db.session.rollback()
+        return _not_found(client, number)
+    except FormInvalid as exc:
+        db.session.rollback()
+        appeal = service.find_public(session(), number, query_code)
+        return _result_page(
+            appeal,
+            query_code,
+            status=422,
+            errors=errors_by_field(exc.errors),
+            message=exc.message,
+            rating=rating,
+            comment=comment,
+        )
+    except Conflict as exc:
+        db.session.rollback()
+        appeal = service.find_public(session(), number, query_code)
+        return _result_page(appeal, query_code, status=409, message=exc.message)
+
+    db.session.commit()
+    logger.info("appeal %s rated on the portal", appeal.number)
+    flash(THANKS_MESSAGE)
+    return _result_page(appeal, query_code)
+
+
+@bp.errorhandler(EngineError)
+def engine_error(exc: EngineError) -> Response:
+    """Any other engine error: roll back and say what happened, in Chinese."""
+    db.session.rollback()
+    status = next(
+        (code for cls, code in _STATUS_OF_ERROR.items() if isinstance(exc, cls)), 422
+    )
+    logger.warning("portal error %s: %s", exc.code, exc.message)
+    return _page("portal/error.html", status=status, message=exc.message)
+
+
+@bp.errorhandler(CSRFError)
+def csrf_error(exc: CSRFError) -> Response:
+    """An expired or missing form token: ask to reload rather than show English."""
+    db.session.rollback()
+    logger.info("portal form refused: %s", exc.description)
+    message = "页面已过期或来源不明，请返回上一页刷新后重新提交。"
+    return _page("portal/error.html", status=400, message=message)
+
+
+def channel_of(user_agent: str) -> str:
+    """``mobile`` when the User-Agent looks like a phone's, else ``pc``."""
+    return "mobile" if _PHONE_AGENT.search(user_agent) else "pc"
+
+
+def errors_by_field(errors: list[FieldError]) -> Errors:
+    """Field errors grouped by field name, in the order they came."""
+    grouped: Errors = {}
+    for error in errors:
+        grouped.setdefault(error.field, []).append(error.message)
+    return grouped
+
+
+def shown_time(iso: str | None) -> str:
+    """An ISO time (already in Asia/Shanghai) as people read it, or ""."""
+    if not iso:
+        return ""
+    return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M")
+
+
+def _check_category(values: dict[str, Any]) -> None:
+    # Only the listed categories; report the other fields' errors at the same time.
+    category = (values.get("category") or "").strip()
+    if not category or category in CATEGORIES:
+        return
+
+    errors: list[FieldError] = []
+    try:
+        service.clean_submission(values)
+    except FormInvalid as exc:
+        errors = [error for error in exc.errors if error.field != "category"]
+    errors.append(FieldError("category", "请从列表中选择“诉求类别”"))
+    raise FormInvalid(errors)
+
+
+def _client() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _not_found(client: str, number: str) -> Response:
+    # A wrong code and an unknown number get the same page and status.
+    lookup_failures.record_failure(client)
+    return _page(
+        "portal/lookup.html",
+        status=404,
+        number=number,
+        errors={},
+        message=NOT_FOUND_MESSAGE,
+    )
+
+
+def _too_many(number: str) -> Response:
+    logger.info("look-up from %s refused: too many failures", _client())
+    return _page(
+        "portal/lookup.html",
+        status=429,
+        number=number,
+        errors={},
+        message=TOO_MANY_MESSAGE,
+    )
+
+
+def _result_page(
+    appeal: Appeal,
+    query_code: str,
+    *,
+    status: int = 200,
+    errors: Errors | None = None,
+    message: str | None = None,
+    rating: str = "",
+    comment: str = "",
+) -> Response:
+    # The API's public view, with times as people read them.
+    view = public_view(appeal)
+    times = {
+        key: shown_time(view[key])
+        for key in ("submitted_at", "published_at", "closed_at")
+    }
+    events = [
+        {"at": shown_time(event["at"]), "text": event["text"]}
+        for event in view["timeline"]
+    ]
+
+    return _page(
+        "portal/appeal.html",
+        status=status,
+        view=view,
+        times=times,
+        events=events,
+        query_code=query_code,
+        can_rate=appeal.status == "published",
+        ratings=RATINGS,
+        errors=errors or {},
+        message=message,
+        rating=rating,
+        comment=comment,
+    )
+
+
+def _page(template: str, *, status: int = 200, **context: Any) -> Response:
+    # Portal pages may carry a query code or personal data: never cache them.
+    context.setdefault("categories", CATEGORIES)
+    response = make_response(render_template(template, **context), status)
+    response.headers["Cache-Control"] = "no-store"
+    return response

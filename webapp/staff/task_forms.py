@@ -1,0 +1,156 @@
+"""Helpers of the staff task pages: submitted values, field errors, task data.
+
+The form itself is always drawn from the step's form definition in the BPMN, so a
+field the process owner adds shows without a code change.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from engine.clock import local
+from engine.errors import FormInvalid
+from engine.forms import FormField
+
+logger = logging.getLogger(__name__)
+
+# Reusable comments (审批意见) offered per step; any other text may be typed.
+PHRASES = {
+    "triage": [
+        "诉求属实，请主办部门依职责办理。",
+        "已电话联系企业核实情况。",
+        "诉求内容不清，请补充具体情况后重新提交。",
+    ],
+    "accept_appeal": ["已签收，将按时限办理。", "经核实不属本部门职责。"],
+    "contribute": ["已按本部门职责提出协办意见。"],
+    "handle_appeal": [
+        "已现场走访企业，当面答复。",
+        "已电话联系企业说明办理情况。",
+    ],
+    "file_extension": ["延期理由充分，同意备案。", "延期理由不充分，请按期办结。"],
+    "review_reply": [
+        "答复内容完整，同意发布。",
+        "答复未回应企业诉求，请重新办理。",
+    ],
+}
+DEFAULT_PHRASES = ["已办理。", "情况已核实。"]
+
+# How the departments' answers of a parallel acceptance read.
+ACCEPTANCE_LABELS = {"accept": "签收办理", "hand_back": "非本部门职责，退回平台"}
+
+# Task data shown beside the form when present: key and Chinese label.
+FACT_LABELS = {
+    "reply": "部门答复",
+    "extension_days": "申请延期工作日数",
+    "material": "延期书面材料",
+}
+
+
+def shanghai_time(moment: datetime | None) -> str:
+    """``moment`` as Beijing time, e.g. ``2026-12-08 00:00``; empty for None."""
+    if moment is None:
+        return ""
+    return local(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def initial_values(fields: list[FormField]) -> dict[str, Any]:
+    """What a fresh form shows: the defaults the BPMN gives."""
+    values: dict[str, Any] = {}
+    for form_field in fields:
+        if form_field.type == "departments":
+            values[form_field.id] = [form_field.default] if form_field.default else []
+        else:
+            values[form_field.id] = form_field.default
+    return values
+
+
+def submitted_values(
+    fields: list[FormField], form: MultiDict[str, str]
+) -> dict[str, Any]:
+    """The values of a posted form, by field id, for ``Runtime.complete``.
+
+    Empty inputs become None (an empty list for ``departments``, which posts one
+    value per ticked box), so that the form's rules decide what is missing.
+    Read-only fields are not taken from the request.
+    """
+    values: dict[str, Any] = {}
+    for form_field in fields:
+        if "readonly" in form_field.constraints:
+            continue
+        if form_field.type == "departments":
+            values[form_field.id] = [
+                code for code in form.getlist(form_field.id) if code
+            ]
+            continue
+        raw = form.get(form_field.id, "")
+        values[form_field.id] = raw if raw.strip() else None
+    return values
+
+
+def errors_by_field(exc: FormInvalid) -> dict[str, list[str]]:
+    """Every message of a rejected form, grouped by the field it concerns."""
+    grouped: dict[str, list[str]] = {}
+    for error in exc.errors:
+        grouped.setdefault(error.field, []).append(error.message)
+    return grouped
+
+
+def phrases_for(step_id: str) -> list[str]:
+    """Suggested comments for one step."""
+    return PHRASES.get(step_id, DEFAULT_PHRASES)
+
+
+def task_facts(
+    data: Mapping[str, Any], names: Mapping[str, str]
+) -> list[tuple[str, str]]:
+    """The earlier decisions a form is filled against, as (label, text) pairs."""
+    facts: list[tuple[str, str]] = []
+
+    lead = data.get("lead_department")
+    if lead:
+        facts.append(("主办部门", names.get(lead, lead)))
+    co = [code for code in data.get("co_departments") or [] if code != lead]
+    if co:
+        facts.append(("协办部门", "、".join(names.get(code, code) for code in co)))
+
+    for key, label in FACT_LABELS.items():
+        value = data.get(key)
+        if value not in (None, "", []):
+            facts.append((label, str(value)))
+    return facts
+
+
+def contributions(
+    data: Mapping[str, Any], names: Mapping[str, str]
+) -> list[tuple[str, str]]:
+    """The co-handling departments' opinions (协办意见): department and opinion."""
+    found = []
+    for item in data.get("contributions") or []:
+        if isinstance(item, Mapping):
+            code = str(item.get("co_department") or "")
+            found.append((names.get(code, code), str(item.get("opinion") or "")))
+    return found
+
+
+def acceptances(
+    data: Mapping[str, Any], names: Mapping[str, str]
+) -> list[tuple[str, str, str]]:
+    """The departments' acceptances (签收): department, decision, explanation."""
+    found = []
+    for item in data.get("acceptances") or []:
+        if isinstance(item, Mapping):
+            code = str(item.get("department") or "")
+            decision = str(item.get("decision") or "")
+            found.append(
+                (
+                    names.get(code, code),
+                    ACCEPTANCE_LABELS.get(decision, decision),
+                    str(item.get("explanation") or ""),
+                )
+            )
+    return found
