@@ -92,7 +92,7 @@ def submit() -> Response:
     values["channel"] = channel_of(request.headers.get("User-Agent", ""))
 
     try:
-        _check_category(values)
+        check_category(values)
         submission = service.submit(session(), runtime(), values, actor=PUBLIC)
     except FormInvalid as exc:
         db.session.rollback()
@@ -227,8 +227,11 @@ def shown_time(iso: str | None) -> str:
     return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M")
 
 
-def _check_category(values: dict[str, Any]) -> None:
-    # Only the listed categories; report the other fields' errors at the same time.
+def check_category(values: dict[str, Any]) -> None:
+    """Refuse a category that is not on the list, with the other fields' errors.
+
+    Used by the portal and by the hotline entry, which share the form.
+    """
     category = (values.get("category") or "").strip()
     if not category or category in CATEGORIES:
         return

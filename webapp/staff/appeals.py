@@ -1,0 +1,85 @@
+"""Staff appeal detail (诉求详情): the appeal, its steps and its audit trail.
+
+Overseers see every appeal; a department sees the appeals it was ever asked to
+work on; a hotline operator sees the appeals they entered; nobody else sees any.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import render_template
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from engine.appeals.models import CHANNELS, RATINGS, Appeal
+from engine.appeals.service import RESULT_STATUSES
+from engine.appeals.timeline import timeline
+from engine.models import HumanTask
+from webapp.extensions import db, session
+from webapp.staff import bp
+from webapp.tasks_view import group_names
+
+logger = logging.getLogger(__name__)
+
+# Roles that may read any appeal of the platform.
+APPEAL_READERS = {"dispatcher", "reviewer", "admin", "followup"}
+HOTLINE_ROLE = "hotline"
+
+
+def _may_see(appeal: Appeal, steps: list[HumanTask]) -> bool:
+    """Whether the signed-in user may read ``appeal`` with these human steps."""
+    roles = set(current_user.roles)
+    if APPEAL_READERS.intersection(roles):
+        return True
+
+    department = current_user.user.department_code
+    if department and any(step.candidate_group == department for step in steps):
+        return True
+
+    return HOTLINE_ROLE in roles and appeal.submitted_by == current_user.username
+
+
+@bp.get("/staff/appeals/<number>")
+@login_required
+def appeal_detail(number: str) -> tuple[str, int]:
+    """One appeal with contact data, open and finished steps, and the timeline."""
+    appeal = db.session.scalar(select(Appeal).where(Appeal.number == number))
+    if appeal is None:
+        return _not_found(number)
+
+    query = (
+        select(HumanTask)
+        .where(HumanTask.business_key == appeal.number)
+        .order_by(HumanTask.created_at, HumanTask.id)
+    )
+    steps = list(db.session.scalars(query))
+    if not _may_see(appeal, steps):
+        return _not_found(number)
+
+    actor = current_user.actor
+    open_steps = [step for step in steps if step.state == HumanTask.OPEN]
+    finished = [step for step in steps if step.state != HumanTask.OPEN]
+    workable = {step.id for step in open_steps if actor.may_work(step)}
+    result = appeal.result if appeal.status in RESULT_STATUSES else None
+
+    page = render_template(
+        "staff/appeal_detail.html",
+        appeal=appeal,
+        channel_label=CHANNELS.get(appeal.channel, appeal.channel),
+        rating_label=RATINGS.get(appeal.rating or ""),
+        result=result,
+        open_steps=open_steps,
+        finished=finished,
+        workable=workable,
+        names=group_names(),
+        events=timeline(session(), appeal.number),
+    )
+    return page, 200
+
+
+def _not_found(number: str) -> tuple[str, int]:
+    # An unknown number and a hidden appeal answer alike.
+    db.session.rollback()
+    logger.info("appeal %s not shown to %s", number, current_user.username)
+    return render_template("staff/not_found.html"), 404

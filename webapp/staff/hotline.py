@@ -1,0 +1,94 @@
+"""Hotline entry (热线受理): an operator enters an appeal for a caller.
+
+The fields, their checks and the form partial are the portal's; the channel is
+always ``hotline`` and the operator is the actor. The confirmation is written to
+be read out on the phone, and like the portal's it is never cached.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Response, make_response, render_template, request
+from flask_login import current_user, login_required
+
+from engine.appeals import service
+from engine.errors import FormInvalid
+from webapp.extensions import db, runtime, session
+from webapp.portal.views import (
+    CATEGORIES,
+    SUBMISSION_FIELDS,
+    check_category,
+    errors_by_field,
+)
+from webapp.staff import bp
+
+logger = logging.getLogger(__name__)
+
+HOTLINE_ROLE = "hotline"
+HOTLINE_CHANNEL = "hotline"
+
+
+def spelled(text: str) -> str:
+    """``text`` character by character, for reading out: ``"U 6 6 P"``."""
+    return " ".join(text)
+
+
+@bp.route("/hotline/appeals/new", methods=["GET", "POST"])
+@login_required
+def hotline_submit() -> Response:
+    """The hotline entry form; on success, number and query code to read out."""
+    if HOTLINE_ROLE not in current_user.roles:
+        db.session.rollback()
+        return _page("staff/not_found.html", status=404)
+
+    if request.method == "GET":
+        return _page("staff/hotline_submit.html", values={}, errors={})
+
+    values: dict[str, Any] = {
+        name: request.form.get(name, "") for name in SUBMISSION_FIELDS
+    }
+    values["channel"] = HOTLINE_CHANNEL
+
+    try:
+        check_category(values)
+        submission = service.submit(
+            session(), runtime(), values, actor=current_user.actor
+        )
+    except FormInvalid as exc:
+        db.session.rollback()
+        errors = errors_by_field(exc.errors)
+        logger.info(
+            "hotline entry by %s refused: %s",
+            current_user.username,
+            ", ".join(sorted(errors)),
+        )
+        return _page(
+            "staff/hotline_submit.html",
+            status=422,
+            values=values,
+            errors=errors,
+            summary=exc.message,
+        )
+
+    db.session.commit()
+    appeal = submission.appeal
+    logger.info("hotline entry %s by %s", appeal.number, current_user.username)
+    return _page(
+        "staff/hotline_submitted.html",
+        number=appeal.number,
+        query_code=submission.query_code,
+        number_spelled=spelled(appeal.number),
+        code_spelled=spelled(submission.query_code),
+        title=appeal.title,
+        status_label=appeal.status_label,
+    )
+
+
+def _page(template: str, *, status: int = 200, **context: Any) -> Response:
+    # The form and the confirmation carry personal data or the query code.
+    context.setdefault("categories", CATEGORIES)
+    response = make_response(render_template(template, **context), status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
