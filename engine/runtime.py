@@ -45,6 +45,7 @@ from engine.errors import (
 )
 from engine.helpers import make_helpers
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance
+from engine.notifications import notify
 from engine.parsing import EXPRESSION, Step
 from engine.scripting import make_script_engine
 
@@ -52,6 +53,8 @@ logger = logging.getLogger(__name__)
 
 SYSTEM = "system"
 ADMIN_GROUP = "admin"
+# The role that escalates and urges (督办, 催办).
+URGER_GROUP = "dispatcher"
 
 # Called after every write of an instance, in the same transaction, with its
 # process key and the data of its most advanced task: how business records (an
@@ -286,6 +289,54 @@ class Runtime:
             raise PermissionDenied("只能退回自己认领的任务。")
         task.assignee = None
         self._audit_task(session, "release", task, actor)
+        session.flush()
+        return task
+
+    def transfer(
+        self, session: Session, task_id: str, actor: Actor, to: Actor
+    ) -> HumanTask:
+        """Hand an open task to a colleague who may do the step (转办)."""
+        task = self._open_task(session, task_id, actor)
+        if not actor.may_work(task):
+            raise Conflict(f"该任务已由 {task.assignee} 认领，您不能转办。")
+        if task.candidate_group not in to.groups:
+            raise PermissionDenied(f"{to.username} 所在的岗位或部门不能办理该环节。")
+
+        task.assignee = to.username
+        self._audit_task(session, "transfer", task, actor, {"to": to.username})
+        notify(
+            session,
+            kind="transfer",
+            message=f"{actor.username} 将诉求 {task.business_key} 的“{task.step_name}”"
+            "转办给您，请及时办理。",
+            user=to.username,
+            business_key=task.business_key,
+        )
+        session.flush()
+        return task
+
+    def urge(
+        self, session: Session, task_id: str, actor: Actor, note: str | None = None
+    ) -> HumanTask:
+        """A dispatcher nudges whoever holds an open task (催办); they are told."""
+        if URGER_GROUP not in actor.groups:
+            raise PermissionDenied("只有转派岗可以催办。")
+        task = session.get(HumanTask, task_id)
+        if task is None:
+            raise NotFound("任务不存在。")
+        if task.state != HumanTask.OPEN:
+            raise Conflict("该任务已办理完毕，无需催办。")
+
+        self._audit_task(session, "urge", task, actor, comment=note)
+        message = f"催办：诉求 {task.business_key} 的“{task.step_name}”请尽快办理。"
+        notify(
+            session,
+            kind="urge",
+            message=message + (f"（{note}）" if note else ""),
+            user=task.assignee,
+            group=task.candidate_group,
+            business_key=task.business_key,
+        )
         session.flush()
         return task
 

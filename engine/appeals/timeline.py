@@ -43,6 +43,10 @@ def _describe(entry: AuditEntry, names: dict[str, str]) -> str | None:
         return "诉求已提交，等待平台研判"
     if entry.action == "import":
         return "历史诉求导入：已答复并办结"
+    if entry.action == "urge":
+        return f"平台已催办“{step}”"
+    if entry.action == "transfer":
+        return f"“{step}”已转交 {group} 的其他工作人员办理"
     if entry.action != "complete":
         return None
     if entry.step_id == "triage":

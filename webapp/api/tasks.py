@@ -10,7 +10,8 @@ from sqlalchemy import select
 from engine import tasks
 from engine.appeals.timeline import timeline
 from engine.clock import local_iso
-from engine.directory import Department
+from engine.directory import Department, User
+from engine.errors import NotFound
 from engine.models import HumanTask
 from webapp.api import bp
 from webapp.api.auth import actor_of, current_user, json_body
@@ -148,6 +149,37 @@ def release_task(task_id: str) -> Any:
     task = runtime().release(session(), task_id, actor_of(user))
     db.session.commit()
     return jsonify(_summary_of(task))
+
+
+@bp.post("/tasks/<task_id>/transfer")
+def transfer_task(task_id: str) -> Any:
+    """Hand the task to a colleague who may do the step (转办)."""
+    user = current_user()
+    assert user is not None
+    target = _active_user(str(json_body().get("to", "")))
+    task = runtime().transfer(session(), task_id, actor_of(user), actor_of(target))
+    db.session.commit()
+    return jsonify(_summary_of(task))
+
+
+@bp.post("/tasks/<task_id>/urge")
+def urge_task(task_id: str) -> Any:
+    """A dispatcher urges whoever holds the open task (催办)."""
+    user = current_user()
+    assert user is not None
+    note = json_body().get("note")
+    if note is not None and not isinstance(note, str):
+        raise BadRequest("note 应为文字。")
+    task = runtime().urge(session(), task_id, actor_of(user), note or None)
+    db.session.commit()
+    return jsonify(_summary_of(task))
+
+
+def _active_user(username: str) -> User:
+    target = session().scalar(select(User).where(User.username == username))
+    if target is None or not target.active:
+        raise NotFound(f"用户 {username} 不存在或已停用。")
+    return target
 
 
 @bp.post("/tasks/<task_id>/complete")
