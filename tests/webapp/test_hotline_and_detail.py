@@ -151,7 +151,7 @@ def test_dispatcher_sees_contact_data_steps_and_timeline(
     # The finished triage names who did it; the acceptance is not the dispatcher's.
     finished = page.split('id="finished-steps"')[1].split('id="contact"')[0]
     assert "研判转派" in finished and "dispatcher" in finished
-    assert "/tasks/" not in page
+    assert 'href="/tasks/' not in page  # no link to work a task it cannot do
 
 
 def test_only_the_dispatched_department_sees_the_appeal(

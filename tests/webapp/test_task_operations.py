@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from conftest import PASSWORD, Api, Driver
 from engine.directory import create_user
@@ -79,3 +81,41 @@ def test_dispatcher_urges_an_open_task(api: Api, driver: Driver) -> None:
     driver.accept(appeal.number, "zjj")
     done = api.post(f"/tasks/{task['id']}/urge", {}, user="dispatcher")
     assert done.status_code == 409
+
+
+def test_transfer_and_urge_from_the_appeal_page(
+    app: Flask, api: Api, driver: Driver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    _colleague(app, "handler-zjj2", "zjj")
+    appeal = driver.submit()
+    driver.dispatch(appeal.number, "zjj")
+    task = driver.task("handler-zjj", appeal.number, "accept_appeal")
+    page = f"/staff/appeals/{appeal.number}"
+
+    handler = _signed_in(app, "handler-zjj")
+    assert 'value="handler-zjj2"' in handler.get(page).text
+    moved = handler.post(
+        f"/staff/tasks/{task['id']}/transfer",
+        data={"to": "handler-zjj2"},
+        follow_redirects=True,
+    )
+    assert "已将“部门签收”转办给 handler-zjj2。" in moved.text
+
+    dispatcher = _signed_in(app, "dispatcher")
+    urged = dispatcher.post(
+        f"/staff/tasks/{task['id']}/urge",
+        data={"note": "请今天内签收"},
+        follow_redirects=True,
+    )
+    assert "已催办“部门签收”。" in urged.text
+    assert "平台已催办“部门签收”" in urged.text
+    notices = api.get("/notifications", user="handler-zjj2").json["items"]
+    assert [n["kind"] for n in notices] == ["urge", "transfer"]
+
+
+def _signed_in(app: Flask, username: str) -> FlaskClient:
+    client = app.test_client()
+    response = client.post("/login", data={"username": username, "password": PASSWORD})
+    assert response.status_code == 302
+    return client

@@ -16,8 +16,10 @@ from engine.appeals.models import CHANNELS, RATINGS, Appeal
 from engine.appeals.service import RESULT_STATUSES
 from engine.appeals.timeline import timeline
 from engine.models import HumanTask
+from engine.runtime import URGER_GROUP
 from webapp.extensions import db, session
 from webapp.staff import bp
+from webapp.staff.operations import colleagues
 from webapp.tasks_view import group_names
 
 logger = logging.getLogger(__name__)
@@ -61,6 +63,11 @@ def appeal_detail(number: str) -> tuple[str, int]:
     open_steps = [step for step in steps if step.state == HumanTask.OPEN]
     finished = [step for step in steps if step.state != HumanTask.OPEN]
     workable = {step.id for step in open_steps if actor.may_work(step)}
+    transferable = {
+        step.id: colleagues(step, actor.username)
+        for step in open_steps
+        if step.id in workable
+    }
     result = appeal.result if appeal.status in RESULT_STATUSES else None
 
     page = render_template(
@@ -72,6 +79,8 @@ def appeal_detail(number: str) -> tuple[str, int]:
         open_steps=open_steps,
         finished=finished,
         workable=workable,
+        transferable=transferable,
+        may_urge=URGER_GROUP in actor.groups,
         names=group_names(),
         events=timeline(session(), appeal.number),
     )
