@@ -113,6 +113,13 @@ def test_transfer_and_urge_from_the_appeal_page(
     notices = api.get("/notifications", user="handler-zjj2").json["items"]
     assert [n["kind"] for n in notices] == ["urge", "transfer"]
 
+    # The colleague reads them on the notices page and marks one read.
+    colleague = _signed_in(app, "handler-zjj2")
+    listed = colleague.get("/notices").text
+    assert "催办：诉求" in listed and "请今天内签收" in listed and "转办给您" in listed
+    read = colleague.post(f"/notices/{notices[0]['id']}/read", follow_redirects=True)
+    assert read.text.count("标为已读") == 1  # the other one is still unread
+
 
 def _signed_in(app: Flask, username: str) -> FlaskClient:
     client = app.test_client()
