@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ from engine.errors import (
     NotDeployed,
     NotFound,
 )
+from engine.runtime import Actor
 from webapp.api.appeals import PUBLIC, public_view
 from webapp.extensions import db, runtime, session
 from webapp.portal import bp
@@ -86,27 +88,18 @@ def submit() -> Response:
     if request.method == "GET":
         return _page("portal/submit.html", values={}, errors={})
 
-    values: dict[str, Any] = {
-        name: request.form.get(name, "") for name in SUBMISSION_FIELDS
-    }
-    values["channel"] = channel_of(request.headers.get("User-Agent", ""))
-
-    try:
-        check_category(values)
-        submission = service.submit(session(), runtime(), values, actor=PUBLIC)
-    except FormInvalid as exc:
-        db.session.rollback()
-        errors = errors_by_field(exc.errors)
-        logger.info("portal submission refused: %s", ", ".join(sorted(errors)))
+    channel = channel_of(request.headers.get("User-Agent", ""))
+    received = receive_submission(channel, PUBLIC)
+    if received.submission is None:
         return _page(
             "portal/submit.html",
             status=422,
-            values=values,
-            errors=errors,
-            summary=exc.message,
+            values=received.values,
+            errors=received.errors,
+            summary=received.summary,
         )
 
-    db.session.commit()
+    submission = received.submission
     appeal = submission.appeal
     logger.info("portal submission %s via %s", appeal.number, appeal.channel)
     return _page(
@@ -225,6 +218,45 @@ def shown_time(iso: str | None) -> str:
     if not iso:
         return ""
     return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M")
+
+
+@dataclass
+class Received:
+    """A submitted appeal form: the new appeal, or what to show again and why."""
+
+    values: dict[str, Any]
+    submission: service.Submission | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    summary: str | None = None
+
+
+def receive_submission(channel: str, actor: Actor) -> Received:
+    """Record the posted appeal form; commit, or roll back and list the errors.
+
+    Shared by the public portal and the hotline entry, which differ only in the
+    channel, the actor and the pages around the form.
+    """
+    values: dict[str, Any] = {
+        name: request.form.get(name, "") for name in SUBMISSION_FIELDS
+    }
+    values["channel"] = channel
+
+    try:
+        check_category(values)
+        submission = service.submit(session(), runtime(), values, actor=actor)
+    except FormInvalid as exc:
+        db.session.rollback()
+        errors = errors_by_field(exc.errors)
+        logger.info(
+            "%s submission by %s refused: %s",
+            channel,
+            actor.username,
+            ", ".join(sorted(errors)),
+        )
+        return Received(values, errors=errors, summary=exc.message)
+
+    db.session.commit()
+    return Received(values, submission=submission)
 
 
 def check_category(values: dict[str, Any]) -> None:

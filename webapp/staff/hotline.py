@@ -13,15 +13,8 @@ from typing import Any
 from flask import Response, make_response, render_template, request
 from flask_login import current_user, login_required
 
-from engine.appeals import service
-from engine.errors import FormInvalid
-from webapp.extensions import db, runtime, session
-from webapp.portal.views import (
-    CATEGORIES,
-    SUBMISSION_FIELDS,
-    check_category,
-    errors_by_field,
-)
+from webapp.extensions import db
+from webapp.portal.views import CATEGORIES, receive_submission
 from webapp.staff import bp
 
 logger = logging.getLogger(__name__)
@@ -46,33 +39,17 @@ def hotline_submit() -> Response:
     if request.method == "GET":
         return _page("staff/hotline_submit.html", values={}, errors={})
 
-    values: dict[str, Any] = {
-        name: request.form.get(name, "") for name in SUBMISSION_FIELDS
-    }
-    values["channel"] = HOTLINE_CHANNEL
-
-    try:
-        check_category(values)
-        submission = service.submit(
-            session(), runtime(), values, actor=current_user.actor
-        )
-    except FormInvalid as exc:
-        db.session.rollback()
-        errors = errors_by_field(exc.errors)
-        logger.info(
-            "hotline entry by %s refused: %s",
-            current_user.username,
-            ", ".join(sorted(errors)),
-        )
+    received = receive_submission(HOTLINE_CHANNEL, current_user.actor)
+    if received.submission is None:
         return _page(
             "staff/hotline_submit.html",
             status=422,
-            values=values,
-            errors=errors,
-            summary=exc.message,
+            values=received.values,
+            errors=received.errors,
+            summary=received.summary,
         )
 
-    db.session.commit()
+    submission = received.submission
     appeal = submission.appeal
     logger.info("hotline entry %s by %s", appeal.number, current_user.username)
     return _page(
