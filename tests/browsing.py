@@ -17,11 +17,15 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from selenium import webdriver
+from selenium.common.exceptions import (
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.wait import WebDriverWait
 from waitress.server import create_server
 
@@ -99,12 +103,27 @@ def submit_form(
     """Click a submit button and wait until the next page has replaced this one."""
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, selector).click()
-    WebDriverWait(driver, 10).until(staleness_of(old))
+    WebDriverWait(driver, 10).until(lambda _driver: _detached(old))
+
+
+def _detached(element: WebElement) -> bool:
+    """Whether ``element`` has left the document (its page was replaced).
+
+    Chromium reports a replaced node either as a stale element or, since version
+    156, as a general inspector error ("does not belong to the document").
+    """
+    try:
+        element.is_enabled()
+    except (StaleElementReferenceException, WebDriverException):
+        return True
+    return False
 
 
 def wait_for_text(driver: WebDriver, text: str) -> None:
     """Wait until ``text`` shows on the page (fails after 10 seconds)."""
-    WebDriverWait(driver, 10).until(lambda d: text in d.page_source)
+    # A page being replaced can answer with an inspector error: try again.
+    wait = WebDriverWait(driver, 10, ignored_exceptions=(WebDriverException,))
+    wait.until(lambda d: text in d.page_source)
 
 
 def sign_in(driver: WebDriver, base: str, username: str) -> None:
