@@ -7,4 +7,11 @@ from flask import Blueprint
 bp = Blueprint("staff", __name__, url_prefix="")
 
 # Views register themselves on ``bp`` when their modules are imported.
-from webapp.staff import appeals, auth, hotline, notices, operations, views  # noqa: E402, F401
+from webapp.staff import (  # noqa: E402, F401
+    appeals,
+    auth,
+    hotline,
+    notices,
+    operations,
+    views,
+)
