@@ -88,6 +88,13 @@ def _dispatched(
     return number
 
 
+def _accept(
+    sessions: sessionmaker[Session], rt: Runtime, number: str, when: str
+) -> None:
+    """The lead department (zjj) accepts at ``when``."""
+    _complete(sessions, rt, number, "accept_appeal", {"decision": "accept"}, ZJJ, when)
+
+
 def _sweep(sessions: sessionmaker[Session], rt: Runtime, when: str) -> Any:
     with time_machine.travel(at(when), tick=False):
         return sweep(sessions, rt)
@@ -118,15 +125,7 @@ def test_deadlines_come_from_the_working_day_calendar(
     assert accept.due_at == at("2026-10-09 00:00")
     assert accept.warn_at == at("2026-10-08 00:00")
 
-    _complete(
-        sessions,
-        engine_runtime,
-        number,
-        "accept_appeal",
-        {"decision": "accept"},
-        ZJJ,
-        "2026-10-08 09:00",
-    )
+    _accept(sessions, engine_runtime, number, "2026-10-08 09:00")
     with sessions() as session:
         handle = _open(session, number, "handle_appeal")
     # 3 working days: 8, 9 and the make-up Saturday 10 October.
@@ -146,15 +145,7 @@ def test_co_handling_allows_five_working_days(
     assert {task.candidate_group for task in tasks} == {"zjj", "rsj"}
     assert {task.due_at for task in tasks} == {at("2026-10-09 00:00")}
 
-    _complete(
-        sessions,
-        engine_runtime,
-        number,
-        "accept_appeal",
-        {"decision": "accept"},
-        ZJJ,
-        "2026-10-08 09:00",
-    )
+    _accept(sessions, engine_runtime, number, "2026-10-08 09:00")
     _complete(
         sessions,
         engine_runtime,
@@ -230,15 +221,7 @@ def test_extension_moves_the_deadline(
     sessions: sessionmaker[Session], engine_runtime: Runtime
 ) -> None:
     number = _dispatched(sessions, engine_runtime, "2026-09-30 17:00")
-    _complete(
-        sessions,
-        engine_runtime,
-        number,
-        "accept_appeal",
-        {"decision": "accept"},
-        ZJJ,
-        "2026-10-08 09:00",
-    )
+    _accept(sessions, engine_runtime, number, "2026-10-08 09:00")
     extend = {"decision": "extend", "extension_days": 2, "material": "需现场勘查。"}
     _complete(
         sessions,
@@ -366,15 +349,7 @@ def test_a_step_reopened_past_its_deadline_is_marked_at_once(
     sessions: sessionmaker[Session], engine_runtime: Runtime
 ) -> None:
     number = _dispatched(sessions, engine_runtime, "2026-09-30 17:00")
-    _complete(
-        sessions,
-        engine_runtime,
-        number,
-        "accept_appeal",
-        {"decision": "accept"},
-        ZJJ,
-        "2026-10-08 09:00",
-    )
+    _accept(sessions, engine_runtime, number, "2026-10-08 09:00")
     _complete(
         sessions,
         engine_runtime,

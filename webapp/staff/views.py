@@ -106,37 +106,35 @@ def inbox() -> str:
 @login_required
 def claim(task_id: str) -> Response:
     """Take an unclaimed task of my group (认领)."""
-    try:
-        task = runtime().claim(session(), task_id, current_user.actor)
-        db.session.commit()
-    except (Conflict, PermissionDenied, NotFound) as exc:
-        db.session.rollback()
-        logger.info(
-            "claim of %s by %s refused: %s", task_id, current_user.username, exc
-        )
-        flash(exc.message, "error")
-        return redirect(_back_to_inbox())
-
-    flash(f"已认领：{task.business_key or ''} {task.step_name}")
-    return redirect(_back_to_inbox())
+    return _operate("claim", task_id, "已认领")
 
 
 @bp.post("/tasks/<task_id>/release")
 @login_required
 def release(task_id: str) -> Response:
     """Give a task I claimed back to my group (退回待办池)."""
+    return _operate("release", task_id, "已退回待办池")
+
+
+def _operate(operation: str, task_id: str, done: str) -> Response:
+    """Claim or release a task, flash the outcome, go back to the inbox."""
+    method = getattr(runtime(), operation)
     try:
-        task = runtime().release(session(), task_id, current_user.actor)
+        task = method(session(), task_id, current_user.actor)
         db.session.commit()
     except (Conflict, PermissionDenied, NotFound) as exc:
         db.session.rollback()
         logger.info(
-            "release of %s by %s refused: %s", task_id, current_user.username, exc
+            "%s of %s by %s refused: %s",
+            operation,
+            task_id,
+            current_user.username,
+            exc,
         )
         flash(exc.message, "error")
         return redirect(_back_to_inbox())
 
-    flash(f"已退回待办池：{task.business_key or ''} {task.step_name}")
+    flash(f"{done}：{task.business_key or ''} {task.step_name}")
     return redirect(_back_to_inbox())
 
 
