@@ -16,7 +16,7 @@ from engine.appeals.service import follow_instance
 from engine.db import configure_sqlite
 from engine.runtime import Runtime
 from webapp import config as config_module
-from webapp import security
+from webapp import pages, security
 from webapp.extensions import csrf, db, migrate
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
@@ -55,7 +55,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     csrf.init_app(app)
 
-    # 5. Blueprints: the JSON API, the public portal, the staff pages.
+    # 5. What every page shares: the CSS toolkit served from this server, security
+    #    headers and error pages in Chinese.
+    pages.init_app(app)
+
+    # 6. Blueprints: the JSON API, the public portal, the staff pages.
     from webapp.api import bp as api_bp
     from webapp.portal import bp as portal_bp
     from webapp.staff import bp as staff_bp

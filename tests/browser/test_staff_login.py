@@ -26,7 +26,7 @@ def test_wrong_password_then_sign_in_and_out(
     assert browser.find_element(By.TAG_NAME, "h1").text == "我的待办"
     screenshot(browser, "staff-inbox")
 
-    submit_form(browser, "header form button")
+    submit_form(browser, "nav.site form button")
     assert "您已退出登录。" in browser.page_source
     browser.get(f"{live_server}/inbox")
     assert browser.current_url.startswith(f"{live_server}/login")

@@ -19,6 +19,7 @@ from engine.errors import (
 )
 from webapp.api import bp
 from webapp.extensions import db
+from webapp.pages import error_page
 
 logger = logging.getLogger(__name__)
 
@@ -68,10 +69,11 @@ _HTTP_MESSAGES = {
 
 
 @bp.app_errorhandler(HTTPException)
-def http_error(exc: HTTPException) -> Response | HTTPException:
-    """JSON for API paths (routing errors never reach the blueprint's handlers)."""
+def http_error(exc: HTTPException) -> Response | tuple[str, int]:
+    """JSON for API paths (routing errors never reach the blueprint's handlers),
+    a Chinese page for the others."""
     if not request.path.startswith(bp.url_prefix or "/api/"):
-        return exc
+        return error_page(exc)
     db.session.rollback()
     status = exc.code or 500
     message = _HTTP_MESSAGES.get(status, "请求失败。")
@@ -79,7 +81,7 @@ def http_error(exc: HTTPException) -> Response | HTTPException:
 
 
 @bp.errorhandler(Exception)
-def unexpected_error(exc: Exception) -> Response | HTTPException:
+def unexpected_error(exc: Exception) -> Response | tuple[str, int]:
     if isinstance(exc, HTTPException):
         # The blueprint's catch-all is chosen before the app's HTTP handler.
         return http_error(exc)

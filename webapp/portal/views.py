@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from flask import Response, flash, make_response, render_template, request
-from flask_wtf.csrf import CSRFError
 
 from engine.appeals import service
 from engine.appeals.models import RATINGS, Appeal
@@ -188,16 +187,7 @@ def engine_error(exc: EngineError) -> Response:
         (code for cls, code in _STATUS_OF_ERROR.items() if isinstance(exc, cls)), 422
     )
     logger.warning("portal error %s: %s", exc.code, exc.message)
-    return _page("portal/error.html", status=status, message=exc.message)
-
-
-@bp.errorhandler(CSRFError)
-def csrf_error(exc: CSRFError) -> Response:
-    """An expired or missing form token: ask to reload rather than show English."""
-    db.session.rollback()
-    logger.info("portal form refused: %s", exc.description)
-    message = "页面已过期或来源不明，请返回上一页刷新后重新提交。"
-    return _page("portal/error.html", status=400, message=message)
+    return _page("error.html", status=status, message=exc.message)
 
 
 def channel_of(user_agent: str) -> str:
