@@ -91,7 +91,8 @@ def timeline(session: Session, number: str) -> list[Event]:
     for entry in audit.trail(session, number):
         text = _describe(entry, names)
         if text:
-            events.append(
-                Event(entry.at, text, entry.step_id, entry.actor, entry.comment)
-            )
+            # A step's own comment field (审核意见, 评价意见) tells the next person
+            # why, e.g. why the enterprise was dissatisfied: staff see it.
+            comment = entry.comment or (entry.values or {}).get("comment")
+            events.append(Event(entry.at, text, entry.step_id, entry.actor, comment))
     return events
