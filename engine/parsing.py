@@ -270,6 +270,11 @@ def _spiff_parse(
     return spec, subprocess_specs
 
 
+def element_line(source: bytes, element_id: str) -> int | None:
+    """The line of the element ``element_id`` in a file that parsed before."""
+    return _line_of(etree.fromstring(source, safe_parser()), element_id)
+
+
 def _line_of(root: etree._Element, element_id: str) -> int | None:
     if not element_id:
         return None
