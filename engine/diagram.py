@@ -208,8 +208,9 @@ class _Drawing:
 
         if kind in {"participant", "lane"}:
             group_class = "pool" if kind == "participant" else "lane"
-            group = self._add(self.layers["containers"], "g")
+            group = self._add(self.layers["containers"], "g", id=f"shape-{element_id}")
             group.set("class", " ".join([group_class, *classes]))
+            self._add(group, "title", name or element_id)
             self._container(group, box, name)
         elif kind in _EVENTS:
             group = self._group(element_id, ["event", *classes], name)

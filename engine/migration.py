@@ -21,12 +21,12 @@ from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
 
 from engine import serialization
-from engine.errors import EngineError
+from engine.errors import Conflict
 
 logger = logging.getLogger(__name__)
 
 
-class MigrationRefused(EngineError):
+class MigrationRefused(Conflict):
     """The instance cannot move to that version; ``reasons`` say why."""
 
     code = "migration_refused"

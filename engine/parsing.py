@@ -165,7 +165,7 @@ def parse_bytes(source: bytes, filename: str) -> ParsedDefinition:
         raise DefinitionInvalid(problems)
 
     process = _executable_process(root, filename)
-    problems = _id_clashes(root, filename)
+    problems = _id_clashes(root, filename) + _reference_problems(root, filename)
     if problems:
         raise DefinitionInvalid(problems)
     spec, subprocess_specs = _spiff_parse(root, process, filename)
@@ -219,6 +219,36 @@ def _id_clashes(root: etree._Element, filename: str) -> list[Problem]:
                     line=node.sourceline,
                 )
             )
+    return problems
+
+
+# Attributes and elements that name another element of the file by its id.
+_REFERENCE_ATTRIBUTES = ("sourceRef", "targetRef", "attachedToRef", "default")
+_REFERENCE_ELEMENTS = ("incoming", "outgoing", "flowNodeRef")
+
+
+def _reference_problems(root: etree._Element, filename: str) -> list[Problem]:
+    """References to elements that do not exist, each with its line.
+
+    SpiffWorkflow would stop at the first one with a confusing message.
+    """
+    ids = {node.get("id") for node in root.iter() if node.get("id") is not None}
+    problems = []
+    for node in root.iter(f"{{{BPMN_NS}}}*"):
+        names = [node.get(attribute) for attribute in _REFERENCE_ATTRIBUTES]
+        if etree.QName(node).localname in _REFERENCE_ELEMENTS:
+            names.append((node.text or "").strip())
+        for name in names:
+            if name and name not in ids:
+                owner = node if node.get("id") else node.getparent()
+                problems.append(
+                    Problem(
+                        filename,
+                        f"引用了不存在的元素“{name}”，请检查连线或泳道中的元素 id",
+                        element=(owner.get("id", "") if owner is not None else ""),
+                        line=node.sourceline,
+                    )
+                )
     return problems
 
 

@@ -74,12 +74,12 @@ def revised_appeal_bpmn(source: bytes | None = None) -> bytes:
 
     # Two working days to accept instead of one.
     due = f"deadline(dispatched_at, {NEW_ACCEPT_DAYS})"
-    _one(process, ".//bpmn:boundaryEvent[@id='accept_overdue']//bpmn:timeDate").text = (
-        due
-    )
-    _one(process, ".//bpmn:boundaryEvent[@id='accept_warning']//bpmn:timeDate").text = (
-        f"warning({due})"
-    )
+    _one(
+        process, ".//bpmn:boundaryEvent[@id='accept_overdue']//bpmn:timeDate"
+    ).text = due
+    _one(
+        process, ".//bpmn:boundaryEvent[@id='accept_warning']//bpmn:timeDate"
+    ).text = f"warning({due})"
 
     # Where the modeler would draw it.
     plane = _one(root, "//di:BPMNPlane")

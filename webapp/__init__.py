@@ -17,6 +17,7 @@ from engine.db import configure_sqlite
 from engine.runtime import Runtime
 from webapp import config as config_module
 from webapp import pages, security
+from webapp.deploying import MemoryRequest
 from webapp.extensions import csrf, db, migrate
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
@@ -25,6 +26,7 @@ MIGRATIONS = str(Path(__file__).parent / "migrations")
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app; ``config`` overrides what the environment says."""
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = MemoryRequest  # uploads stay in memory (webapp.deploying)
 
     # 1. Configuration: environment first, then the caller's overrides.
     app.config.update(config_module.from_environment(app.instance_path))
