@@ -55,15 +55,17 @@ def deploy_many(
     *,
     deployed_by: str,
     check_groups: bool = False,
+    problems: list[Problem] | None = None,
 ) -> list[DeployResult]:
     """Validate every ``(content, filename)`` first, then deploy them all.
 
     If any file has a problem, ``DefinitionInvalid`` lists the problems of all
-    files and nothing is deployed. With ``check_groups`` (uploads by people),
+    files, after the caller's own ``problems`` (an upload that is no BPMN at
+    all), and nothing is deployed. With ``check_groups`` (uploads by people),
     every literal candidate group must also be a role or a department.
     """
     parsed: list[ParsedDefinition] = []
-    problems: list[Problem] = []
+    problems = list(problems or [])
     known = known_groups(session) if check_groups else set()
     for source, filename in sources:
         try:

@@ -62,6 +62,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     pages.init_app(app)
 
     # 6. Blueprints: the JSON API, the public portal, the staff pages.
+    from webapp.admin import bp as admin_bp
     from webapp.api import bp as api_bp
     from webapp.portal import bp as portal_bp
     from webapp.staff import bp as staff_bp
@@ -70,4 +71,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(admin_bp)
     return app

@@ -16,12 +16,13 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import IO, Any
 
 from flask import Request
+from markupsafe import Markup
 from werkzeug.datastructures import FileStorage
 
 from engine import deployment, diagram
 from engine.clock import local_iso
 from engine.deployment import DeployResult
-from engine.errors import DefinitionInvalid, Problem
+from engine.errors import Problem
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance
 from engine.parsing import MAX_FILE_BYTES
 from webapp.extensions import db, runtime, session
@@ -61,9 +62,11 @@ def _plain_name(name: str | None) -> str:
     return PureWindowsPath(PurePosixPath(raw).name).name or "未命名文件"
 
 
-def read_uploads(files: list[FileStorage]) -> list[tuple[bytes, str]]:
-    """The content and name of every uploaded file; ``DefinitionInvalid`` lists
-    files that are not BPMN at all (wrong name, empty, too large)."""
+def read_uploads(
+    files: list[FileStorage],
+) -> tuple[list[tuple[bytes, str]], list[Problem]]:
+    """The content and name of every uploaded BPMN file, and the problems of
+    files that are not BPMN at all (wrong name, empty)."""
     sources: list[tuple[bytes, str]] = []
     problems: list[Problem] = []
     for upload in files:
@@ -77,9 +80,7 @@ def read_uploads(files: list[FileStorage]) -> list[tuple[bytes, str]]:
             sources.append((content, name))
     if not files:
         problems.append(Problem("（无文件）", "请选择至少一个 .bpmn 文件"))
-    if problems:
-        raise DefinitionInvalid(problems)
-    return sources
+    return sources, problems
 
 
 def deploy_uploads(files: list[FileStorage], username: str) -> list[DeployResult]:
@@ -87,9 +88,13 @@ def deploy_uploads(files: list[FileStorage], username: str) -> list[DeployResult
 
     The caller commits.
     """
-    sources = read_uploads(files)
+    sources, problems = read_uploads(files)
     results = deployment.deploy_many(
-        session(), sources, deployed_by=username, check_groups=True
+        session(),
+        sources,
+        deployed_by=username,
+        check_groups=True,
+        problems=problems,
     )
     for result in results:
         logger.info(
@@ -136,3 +141,14 @@ def version_summary(
         "deployed_at": local_iso(definition.deployed_at),
         "running_instances": running.get(definition.version, 0),
     }
+
+
+def appeal_diagram(appeal: Any) -> Markup | None:
+    """The marked diagram of an appeal's flow, for the staff appeal page."""
+    instance = (
+        db.session.get(ProcessInstance, appeal.instance_id)
+        if appeal.instance_id
+        else None
+    )
+    # The SVG is built with lxml, which escapes every text from the file.
+    return Markup(instance_diagram(instance)) if instance is not None else None
