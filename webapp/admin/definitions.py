@@ -23,6 +23,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as Redirect
 
 from engine import deployment, diagram, versions
+from engine.appeals.models import STATUS_LABELS
 from engine.errors import Conflict, DefinitionInvalid, NotFound, ScriptFailed
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance
 from webapp.admin import ADMINS, DEPLOYERS, bp, roles_required
@@ -125,6 +126,7 @@ def version_page(key: str, version: int) -> str:
         newest=newest,
         process_diagram=Markup(diagram.render(definition.source)),
         instances=versions.running_instances(session(), definition.id),
+        status_labels=STATUS_LABELS,
         may_migrate=bool(ADMINS.intersection(current_user.roles)),
     )
 
@@ -190,6 +192,7 @@ def instance_page(instance_id: int) -> str:
         steps=steps,
         newest=deployment.latest(session(), instance.definition.process_key),
         process_diagram=Markup(instance_diagram(instance)),
+        status_labels=STATUS_LABELS,
         may_migrate=bool(ADMINS.intersection(current_user.roles)),
     )
 
