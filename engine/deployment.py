@@ -90,7 +90,9 @@ def group_problems(parsed: ParsedDefinition, known: set[str]) -> list[Problem]:
     """Steps whose candidate group is neither a role nor a department.
 
     ``${...}`` groups are chosen when the step opens (a department picked at
-    triage) and are checked then by the department form fields.
+    triage) and are checked then by the department form fields. Lanes are not
+    checked: they only group shapes in the drawing, and their names (平台转派)
+    decide nothing; a lane whose steps name other groups deploys without a word.
     """
     problems = []
     for step in parsed.steps.values():

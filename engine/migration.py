@@ -8,6 +8,12 @@ state could not be saved against the new spec, and an open step would have
 nowhere to go. Waiting timers are reset so that they evaluate the new version's
 expressions (a changed deadline); open human steps keep their task ids, data and
 claims.
+
+A step that the instance has only predicted (a later step on its likely path)
+and that the new version removes also makes the migration refuse, although
+dropping it would be safe: the predicted task would have to be cut out of the
+task tree by hand. The admin then sees "已排定的后续环节…已删除" and the
+instance finishes on its version.
 """
 
 from __future__ import annotations

@@ -371,6 +371,10 @@ def _expression_problems(process: etree._Element, filename: str) -> list[Problem
         script = node.find("bpmn:script", NS)
         source = script.text if script is not None else None
         checks.append((node, source or "", "exec"))
+    # Timer expressions are compiled, not evaluated: they read task data (such
+    # as accept_due) that exists only once the flow reaches them. A name that
+    # is never set passes deployment and fails the step that starts the timer,
+    # with the script's Chinese message for the person completing it.
     for tag in ("timeDate", "timeDuration", "timeCycle"):
         for node in process.iterfind(f".//bpmn:{tag}", NS):
             event = node.getparent()

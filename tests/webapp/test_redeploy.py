@@ -148,6 +148,17 @@ def test_identical_redeploy_is_a_no_op(api: Api) -> None:
     assert response.json["items"][0]["created"] is False
     assert list(versions(api)) == [1]
 
+    detail = api.get("/process-definitions/appeal/versions/1", user="admin").json
+    assert detail["deployed_by"] == "tests"
+    assert "triage" in {step["id"] for step in detail["steps"]}
+    svg = api.get("/process-definitions/appeal/versions/1/diagram.svg", user="admin")
+    assert svg.mimetype == "image/svg+xml"
+    assert svg.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert 'id="shape-triage"' in svg.get_data(as_text=True)
+    missing = api.get("/process-definitions/appeal/versions/9/bpmn", user="admin")
+    assert missing.status_code == 404
+    assert missing.json["error"]["message"] == "流程 appeal 没有第 9 版。"
+
 
 def test_broken_uploads_change_nothing_and_list_every_problem(api: Api) -> None:
     simple = bpmn_fixture("simple.bpmn", GROUP="reviewer", SCRIPT="x = 1")
