@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.clock import now
+from engine.directory import GROUP_LABELS, department_names
 from engine.errors import DefinitionInvalid, Problem
 from engine.models import ProcessDefinition, ProcessInstance
-from engine.parsing import ParsedDefinition, parse_bytes
+from engine.parsing import EXPRESSION, ParsedDefinition, element_line, parse_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -49,23 +50,66 @@ def deploy_bytes(
 
 
 def deploy_many(
-    session: Session, sources: list[tuple[bytes, str]], *, deployed_by: str
+    session: Session,
+    sources: list[tuple[bytes, str]],
+    *,
+    deployed_by: str,
+    check_groups: bool = False,
+    problems: list[Problem] | None = None,
 ) -> list[DeployResult]:
     """Validate every ``(content, filename)`` first, then deploy them all.
 
     If any file has a problem, ``DefinitionInvalid`` lists the problems of all
-    files and nothing is deployed.
+    files, after the caller's own ``problems`` (an upload that is no BPMN at
+    all), and nothing is deployed. With ``check_groups`` (uploads by people),
+    every literal candidate group must also be a role or a department.
     """
     parsed: list[ParsedDefinition] = []
-    problems: list[Problem] = []
+    problems = list(problems or [])
+    known = known_groups(session) if check_groups else set()
     for source, filename in sources:
         try:
-            parsed.append(parse_bytes(source, filename))
+            each = parse_bytes(source, filename)
         except DefinitionInvalid as exc:
             problems.extend(exc.problems)
+            continue
+        parsed.append(each)
+        if check_groups:
+            problems.extend(group_problems(each, known))
     if problems:
         raise DefinitionInvalid(problems)
     return [_store(session, each, deployed_by) for each in parsed]
+
+
+def known_groups(session: Session) -> set[str]:
+    """Candidate groups a step may name: the roles and every department code."""
+    return set(GROUP_LABELS) | set(department_names(session))
+
+
+def group_problems(parsed: ParsedDefinition, known: set[str]) -> list[Problem]:
+    """Steps whose candidate group is neither a role nor a department.
+
+    ``${...}`` groups are chosen when the step opens (a department picked at
+    triage) and are checked then by the department form fields. Lanes are not
+    checked: they only group shapes in the drawing, and their names (平台转派)
+    decide nothing; a lane whose steps name other groups deploys without a word.
+    """
+    problems = []
+    for step in parsed.steps.values():
+        group = step.candidate_group
+        if not group or EXPRESSION.match(group) or group in known:
+            continue
+        problems.append(
+            Problem(
+                parsed.filename,
+                f"办理岗位或部门“{group}”不是已知的角色或部门代码；"
+                "请改用角色代码（如 dispatcher、reviewer）或部门代码，"
+                "或先在“部门管理”中添加该部门",
+                element=step.id,
+                line=element_line(parsed.source, step.id),
+            )
+        )
+    return problems
 
 
 def deploy_path(

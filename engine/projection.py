@@ -81,6 +81,34 @@ def sync_tasks(
         )
 
 
+def refresh_open_tasks(
+    session: Session,
+    instance: ProcessInstance,
+    ready_tasks: list[Any],
+    steps: dict[str, Step],
+) -> None:
+    """After a migration: open rows take their step and deadlines from the new
+    version (a step may be renamed, a deadline changed)."""
+    ready = {str(task.id): task for task in ready_tasks}
+    timers = session.scalars(
+        select(PendingTimer).where(PendingTimer.instance_id == instance.id)
+    ).all()
+    due = {(row.attached_to, row.marks): row.due_at for row in timers if row.marks}
+    rows = session.scalars(
+        select(HumanTask).where(
+            HumanTask.instance_id == instance.id, HumanTask.state == HumanTask.OPEN
+        )
+    ).all()
+    for row in rows:
+        spiff_task = ready.get(row.id)
+        if spiff_task is None:
+            continue
+        step = steps[spiff_task.task_spec.bpmn_id]
+        row.step_id, row.step_name, row.lane = step.id, step.name, step.lane
+        row.due_at = due.get((step.id, "overdue"), row.due_at)
+        row.warn_at = due.get((step.id, "warned"), row.warn_at)
+
+
 def all_tasks(workflow: BpmnWorkflow) -> list[Any]:
     """Every task of the workflow and of its subprocesses."""
     workflows = [workflow, *workflow.subprocesses.values()]

@@ -26,12 +26,12 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import event, select, update
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import audit, forms, projection, serialization
+from engine import audit, forms, migration, projection, serialization
 from engine.calendar import CalendarError
 from engine.clock import now
 from engine.directory import active_department_codes
@@ -44,7 +44,12 @@ from engine.errors import (
     ScriptFailed,
 )
 from engine.helpers import make_helpers
-from engine.models import HumanTask, ProcessDefinition, ProcessInstance
+from engine.models import (
+    HumanTask,
+    PendingTimer,
+    ProcessDefinition,
+    ProcessInstance,
+)
 from engine.notifications import notify
 from engine.parsing import EXPRESSION, Step
 from engine.scripting import make_script_engine
@@ -197,6 +202,22 @@ class Runtime:
         data = copy.deepcopy(source)
         self._keep(instance.id, instance.revision, workflow)
         return data
+
+    def step_marks(self, session: Session, instance: ProcessInstance) -> dict[str, str]:
+        """Element ids of the instance's finished (``done``) and open
+        (``current``) steps, for its diagram."""
+        workflow = self._restore(session, instance)
+        marks: dict[str, str] = {}
+        for task in projection.all_tasks(workflow):
+            element = task.task_spec.bpmn_id
+            if element is None:
+                continue
+            if task.state == TaskState.COMPLETED:
+                marks.setdefault(element, "done")
+            elif task.state in (TaskState.READY, TaskState.STARTED):
+                marks[element] = "current"
+        self._keep(instance.id, instance.revision, workflow)
+        return marks
 
     # Operations -------------------------------------------------------------
 
@@ -413,6 +434,74 @@ class Runtime:
             task.step_id,
             actor.username,
             extra={"instance_id": instance.id, "task_id": task.id},
+        )
+        return instance
+
+    def migrate(
+        self,
+        session: Session,
+        instance_id: int,
+        target: ProcessDefinition,
+        actor: Actor,
+    ) -> ProcessInstance:
+        """Move a running instance onto ``target``, a newer version of its process.
+
+        Refused with the reasons (``MigrationRefused``) where SpiffWorkflow's diff
+        finds a step of the instance missing from ``target``. The version, state,
+        task and timer projections and an audit entry change in the caller's
+        transaction; waiting timers are evaluated anew (changed deadlines).
+        """
+        instance = session.get(ProcessInstance, instance_id)
+        if instance is None:
+            raise NotFound("流程实例不存在。")
+        current = session.get(ProcessDefinition, instance.definition_id)
+        assert current is not None
+        if instance.completed:
+            raise Conflict("该实例已办结，无需迁移。")
+        if target.process_key != current.process_key:
+            raise Conflict("只能迁移到同一流程的其他版本。")
+        if target.version <= current.version:
+            raise Conflict(
+                f"该实例运行在第 {current.version} 版，只能迁移到更新的版本。"
+            )
+
+        workflow = self._restore(session, instance)
+        version = self.version(target)
+        checked = migration.plan(workflow, version.spec, version.subprocess_specs)
+        migration.apply(checked, workflow, version.spec, version.subprocess_specs)
+        self._advance(workflow)
+
+        instance.definition_id = target.id
+        instance.definition = target
+        # The timers start over: their rows are made again with the new due times.
+        session.execute(
+            delete(PendingTimer).where(PendingTimer.instance_id == instance.id)
+        )
+        self._write(session, instance, workflow)
+        projection.refresh_open_tasks(
+            session, instance, projection.ready_human_tasks(workflow), version.steps
+        )
+        audit.record(
+            session,
+            "migrate",
+            actor.username,
+            instance_id=instance.id,
+            business_key=instance.business_key,
+            values={
+                "from_version": current.version,
+                "to_version": target.version,
+                "changed_steps": checked.changed_steps,
+            },
+        )
+        session.flush()
+        logger.info(
+            "%s migrated from %s v%s to v%s by %s",
+            instance.business_key or instance.id,
+            target.process_key,
+            current.version,
+            target.version,
+            actor.username,
+            extra={"instance_id": instance.id},
         )
         return instance
 

@@ -110,3 +110,8 @@ def load_state(text: str, spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWo
     dct.pop("state_version", None)
     dct["typename"] = "BpmnWorkflow"
     return _SERIALIZER.from_dict(dct, spec=spec, subprocess_specs=subprocess_specs)
+
+
+def spec_registry() -> Any:
+    """The converter registry that turns specs into dictionaries (for diffs)."""
+    return _SERIALIZER.registry

@@ -17,6 +17,7 @@ from engine.db import configure_sqlite
 from engine.runtime import Runtime
 from webapp import config as config_module
 from webapp import pages, security
+from webapp.deploying import MemoryRequest
 from webapp.extensions import csrf, db, migrate
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
@@ -25,6 +26,7 @@ MIGRATIONS = str(Path(__file__).parent / "migrations")
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app; ``config`` overrides what the environment says."""
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = MemoryRequest  # uploads stay in memory (webapp.deploying)
 
     # 1. Configuration: environment first, then the caller's overrides.
     app.config.update(config_module.from_environment(app.instance_path))
@@ -59,16 +61,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     #    headers and error pages in Chinese.
     pages.init_app(app)
 
-    # 6. Blueprints: the JSON API, the public portal, the staff pages.
+    # 6. Blueprints: the JSON API, the public portal, registered enterprises'
+    #    pages, the staff pages, administration.
+    from webapp.account import bp as account_bp
+    from webapp.admin import bp as admin_bp
     from webapp.api import bp as api_bp
     from webapp.portal import bp as portal_bp
     from webapp.staff import bp as staff_bp
 
     csrf.exempt(api_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(portal_bp)
-    app.register_blueprint(staff_bp)
-    from webapp.account import bp as account_bp  # registered enterprises
-
-    app.register_blueprint(account_bp)
+    for blueprint in (api_bp, portal_bp, account_bp, staff_bp, admin_bp):
+        app.register_blueprint(blueprint)
     return app

@@ -17,15 +17,11 @@ import click
 from engine.calendar import (
     SHANGHAI,
     CalendarError,
-    HolidayFileError,
-    HolidayYear,
     WorkingCalendar,
     default_calendar,
     holidays_folder,
-    read_year_file,
-    year_files,
 )
-from engine.clock import local, now
+from engine.calendar_check import check_holidays
 
 WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 
@@ -105,50 +101,15 @@ def check_command(folder: Path | None) -> None:
     """
     directory = holidays_folder(folder)
     try:
-        files = year_files(directory)
+        report = check_holidays(directory)
     except CalendarError as error:
         raise click.ClickException(str(error)) from error
-    if not files:
-        raise click.ClickException(f"no holiday files (YYYY.json) in {directory}")
-
-    problems: list[str] = []
-    loaded: list[HolidayYear] = []
-    for path in files:
-        try:
-            year_data = read_year_file(path)
-        except HolidayFileError as error:
-            click.echo(f"BAD  {path.name}")
-            for problem in error.problems:
-                click.echo(f"     - {problem}")
-            problems.extend(f"{path.name}: {problem}" for problem in error.problems)
-            continue
-        loaded.append(year_data)
-        click.echo(f"ok   {_summary(year_data)}")
-
-    # Each file can be fine on its own and still clash with its neighbour over a
-    # date at the turn of the year.
-    try:
-        WorkingCalendar(loaded, folder=directory)
-    except CalendarError as error:
-        click.echo(f"BAD  {error}")
-        problems.append(str(error))
-
-    years = sorted(year_data.year for year_data in loaded)
-    if years:
-        for gap in sorted(set(range(years[0], years[-1] + 1)) - set(years)):
-            click.echo(f"note: no file for {gap}; deadlines that reach {gap} will fail")
-        # Deadlines of late December already reach into next year.
-        upcoming = local(now()).year + 1
-        if upcoming not in years:
-            click.echo(
-                f"warning: no file for {upcoming} yet; deadlines that reach {upcoming} "
-                f"will fail: add {upcoming}.json from the State Council notice"
-            )
-
-    if problems:
-        click.echo(f"{len(problems)} problem(s) in {directory}", err=True)
+    for line in report.lines:
+        click.echo(line)
+    if not report.ok:
+        click.echo(report.conclusion(), err=True)
         raise click.exceptions.Exit(1)
-    click.echo(f"all {len(loaded)} files are valid ({years[0]}-{years[-1]})")
+    click.echo(report.conclusion())
 
 
 def _calendar(folder: Path | None) -> WorkingCalendar:
@@ -189,12 +150,3 @@ def _day_line(calendar: WorkingCalendar, year: int, day: date, name: str) -> str
         # Late December days set by next year's New Year arrangement.
         line += f"（{notice_year}年安排）"
     return line
-
-
-def _summary(year_data: HolidayYear) -> str:
-    off = sum(len(holiday.off) for holiday in year_data.holidays)
-    worked = sum(len(holiday.workdays) for holiday in year_data.holidays)
-    return (
-        f"{year_data.year}  {len(year_data.holidays)} holidays, {off} days off, "
-        f"{worked} make-up working days  {year_data.source}"
-    )

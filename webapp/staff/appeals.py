@@ -17,6 +17,7 @@ from engine.appeals.service import RESULT_STATUSES
 from engine.appeals.timeline import timeline
 from engine.models import HumanTask
 from engine.runtime import URGER_GROUP
+from webapp.deploying import appeal_diagram
 from webapp.extensions import db, session
 from webapp.staff import bp
 from webapp.staff.operations import colleagues
@@ -83,6 +84,7 @@ def appeal_detail(number: str) -> tuple[str, int]:
         may_urge=URGER_GROUP in actor.groups,
         names=group_names(),
         events=timeline(session(), appeal.number),
+        process_diagram=appeal_diagram(appeal),
     )
     return page, 200
 
