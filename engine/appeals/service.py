@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from engine import forms
 from engine.appeals import identifiers
 from engine.appeals.models import CHANNELS, PROCESS_KEY, RATINGS, Appeal
+from engine.appeals.notices import tell_appellant
 from engine.clock import now
 from engine.errors import Conflict, FieldError, FormInvalid, NotFound
 from engine.models import HumanTask, ProcessInstance
@@ -251,6 +252,7 @@ def follow_instance(
         return
 
     moment = now()
+    previous = appeal.status
     status = instance.status or appeal.status
     if status != appeal.status:
         logger.info("appeal %s: %s -> %s", appeal.number, appeal.status, status)
@@ -262,3 +264,5 @@ def follow_instance(
         appeal.published_at = moment
     if status in FINAL_STATUSES:
         appeal.closed_at = moment
+    if status != previous:
+        tell_appellant(session, appeal, status)
