@@ -25,6 +25,7 @@ from engine.attachments import (
 from engine.errors import FieldError, FormInvalid
 from engine.forms import FormField
 from engine.models import HumanTask
+from engine.runtime import Actor
 from webapp.extensions import runtime, session
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,18 @@ def store() -> AttachmentStore:
     return AttachmentStore(
         config["BANGBAN_ATTACHMENTS_DIR"], config["BANGBAN_ATTACHMENT_MAX_BYTES"]
     )
+
+
+def receive_for(task_id: str, actor: Actor) -> Received:
+    """Keep the request's files for a task, if ``actor`` may work the open task.
+
+    Anyone else gets nothing kept: completing the task will refuse them anyway.
+    """
+    task = session().get(HumanTask, task_id)
+    if task is None or task.state != HumanTask.OPEN or not actor.may_work(task):
+        return Received()
+    fields = runtime().view(session(), task_id).step.form
+    return receive(task, fields, request.files, actor.username)
 
 
 def receive(

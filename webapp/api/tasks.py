@@ -229,11 +229,7 @@ def _multipart_body() -> dict[str, Any]:
 
 def _uploads(task_id: str, actor: Actor) -> dict[str, list[int]]:
     """Keep the posted files; refused files fail the whole form (422)."""
-    task = db.session.get(HumanTask, task_id)
-    if task is None or task.state != HumanTask.OPEN or not actor.may_work(task):
-        return {}  # the completion itself says why not
-    fields = runtime().view(session(), task_id).step.form
-    received = uploads.receive(task, fields, request.files, actor.username)
+    received = uploads.receive_for(task_id, actor)
     if received.errors:
         values = {**_multipart_body()["values"], **received.ids}
         uploads.refuse(task_id, values, received.errors)

@@ -18,7 +18,6 @@ from engine.errors import (
     PermissionDenied,
     ScriptFailed,
 )
-from engine.forms import FormField
 from engine.models import HumanTask
 from webapp import uploads
 from webapp.extensions import db, runtime, session
@@ -170,7 +169,7 @@ def _submit(task_id: str) -> Page | Response:
     values = task_forms.submitted_values(fields, request.form)
     comment = task_forms.posted_comment(request.form)
 
-    received = _receive_uploads(task_id, fields)
+    received = uploads.receive_for(task_id, actor)
     values.update(received.ids)
     try:
         if received.errors:
@@ -202,16 +201,6 @@ def _submit(task_id: str) -> Page | Response:
     step = db.session.get(HumanTask, task_id)
     flash(f"已提交：{step.step_name if step else ''}")
     return redirect(url_for("staff.inbox"))
-
-
-def _receive_uploads(task_id: str, fields: list[FormField]) -> uploads.Received:
-    """Keep the posted files, but only for someone who may work the open task."""
-    task = db.session.get(HumanTask, task_id)
-    if task is None or task.state != HumanTask.OPEN:
-        return uploads.Received()
-    if not current_user.actor.may_work(task):
-        return uploads.Received()
-    return uploads.receive(task, fields, request.files, current_user.username)
 
 
 def _render_task(
