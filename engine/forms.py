@@ -9,8 +9,9 @@ keeps the forms it started with.
 Field types: ``string`` (one line), ``text`` (long text), ``long`` (integer),
 ``boolean``, ``date`` (YYYY-MM-DD), ``enum`` (options in the BPMN), ``department``
 (one department code), ``departments`` (a list of department codes) and ``file``
-(an uploaded attachment's id). Constraints: ``required``, ``minlength``,
-``maxlength``, ``min``, ``max``, ``readonly`` and Bangban's ``required-when``, whose
+(uploaded attachments: a list of ``attachment`` ids, see ``engine.attachments``).
+Constraints: ``required``, ``minlength``, ``maxlength``, ``min``, ``max``,
+``readonly`` and Bangban's ``required-when``, whose
 config is an expression over the submitted values and the task data, for fields
 that are required only for one decision (a return needs a reason).
 """
@@ -43,6 +44,9 @@ FIELD_TYPES = {
     "departments": "部门（多选）",
     "file": "附件",
 }
+
+# Field types whose value is a list; empty, they are an empty list.
+LIST_TYPES = {"departments", "file"}
 
 CONSTRAINTS = {"required", "minlength", "maxlength", "min", "max", "readonly"}
 REQUIRED_WHEN = "required-when"
@@ -169,8 +173,11 @@ Evaluator = Callable[[str, Mapping[str, Any]], Any]
 class _Cleaner:
     """Turns one submitted value into the type its field declares."""
 
-    def __init__(self, departments: Collection[str]) -> None:
+    def __init__(
+        self, departments: Collection[str], attachments: Collection[int]
+    ) -> None:
         self.departments = departments
+        self.attachments = attachments
 
     def clean(self, form_field: FormField, raw: Any) -> Any:
         method = getattr(self, f"_clean_{form_field.type}")
@@ -192,7 +199,20 @@ class _Cleaner:
 
     _clean_string = _text
     _clean_text = _text
-    _clean_file = _text
+
+    def _clean_file(self, form_field: FormField, raw: Any) -> list[int]:
+        # One id or a list of ids, as numbers or digit strings.
+        items = raw if isinstance(raw, list) else [raw]
+        ids = []
+        for item in items:
+            text = str(item).strip()
+            if isinstance(item, bool) or not (text.isascii() and text.isdigit()):
+                raise ValueError("请上传附件")
+            ids.append(int(text))
+        unknown = [str(i) for i in ids if i not in self.attachments]
+        if unknown:
+            raise ValueError(f"附件 {'、'.join(unknown)} 不存在或不是随本任务上传的")
+        return list(dict.fromkeys(ids))
 
     def _clean_long(self, form_field: FormField, raw: Any) -> int:
         if isinstance(raw, bool):
@@ -272,14 +292,16 @@ def validate(
     context: Mapping[str, Any],
     evaluate: Evaluator,
     departments: Collection[str] = (),
+    attachments: Collection[int] = (),
 ) -> dict[str, Any]:
     """Check ``submitted`` against ``fields``; return the cleaned values.
 
     Every field error is collected and raised at once as ``FormInvalid``. Fields
-    left empty come back as None (or an empty list for ``departments``), so that
-    conditions downstream can always name them.
+    left empty come back as None (or an empty list for ``departments`` and
+    ``file``), so that conditions downstream can always name them. ``file``
+    fields take only the ``attachments`` ids given (those uploaded with the task).
     """
-    cleaner = _Cleaner(departments)
+    cleaner = _Cleaner(departments, attachments)
     known = {form_field.id for form_field in fields}
     errors = [
         FieldError(name, "表单中没有这个字段")
@@ -293,7 +315,8 @@ def validate(
         if form_field.id not in submitted and form_field.default is not None:
             raw = form_field.default
         if _is_blank(raw):
-            cleaned[form_field.id] = [] if form_field.type == "departments" else None
+            listed = form_field.type in LIST_TYPES
+            cleaned[form_field.id] = [] if listed else None
             continue
         try:
             cleaned[form_field.id] = cleaner.clean(form_field, raw)

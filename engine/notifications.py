@@ -1,9 +1,15 @@
-"""Notices to staff (站内通知), written in the transaction of the event behind them.
+"""Notices (通知), written in the transaction of the event behind them.
 
-The table is the outbox of notifications: a notice stands for one person (or a
-whole group, when nobody has claimed the task yet) and is read in the inbox.
-Delivery by SMS (clause 5.2.2.2) reads the same table later; a notice is never
-sent from inside the transaction that causes it.
+The table is the outbox of notifications: a notice stands for one staff member
+(or a whole group, when nobody has claimed the task yet) and is read in the
+inbox, or for an appellant, when it carries their phone number (``sms_phone``).
+Delivery by SMS (clause 5.2.2.2, ``engine.sms_delivery``) reads the same table
+later, outside the transaction that wrote the notice, so a gateway that is down
+never blocks or rolls back a workflow step; the ``sms_*`` columns record each
+notice's delivery: attempts, when to try next, when it was sent, the last error.
+
+Which notices go by SMS: those to appellants, to the phone on their appeal.
+Staff notices stay in the inbox only: staff accounts keep no phone number.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import String, Text, func, or_, select, update
+from sqlalchemy import Integer, String, Text, func, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engine.clock import now
@@ -33,6 +39,12 @@ class Notification(Base):
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # SMS delivery: the number to text, or None for a notice read in the inbox.
+    sms_phone: Mapped[str | None] = mapped_column(String(30))
+    sms_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    sms_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    sms_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sms_error: Mapped[str | None] = mapped_column(Text)
 
 
 def notify(
@@ -43,18 +55,28 @@ def notify(
     user: str | None = None,
     group: str | None = None,
     business_key: str | None = None,
+    sms_phone: str | None = None,
 ) -> Notification:
-    """Queue a notice in the caller's transaction."""
+    """Queue a notice in the caller's transaction; with ``sms_phone``, a text.
+
+    A text is due at once (``sms_next_at`` is now); the SMS delivery job sends
+    it after this transaction commits.
+    """
+    moment = now()
     notice = Notification(
         recipient_user=user,
         recipient_group=None if user else group,
         business_key=business_key,
         kind=kind,
         message=message,
-        created_at=now(),
+        created_at=moment,
+        sms_phone=sms_phone,
+        sms_attempts=0,
+        sms_next_at=moment if sms_phone else None,
     )
     session.add(notice)
-    logger.info("%s notice for %s on %s", kind, user or group, business_key)
+    recipient = user or group or ("appellant" if sms_phone else None)
+    logger.info("%s notice for %s on %s", kind, recipient, business_key)
     return notice
 
 

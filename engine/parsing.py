@@ -53,6 +53,8 @@ class Step:
     candidate_group: str
     form: list[forms.FormField] = field(default_factory=list)
     properties: dict[str, str] = field(default_factory=dict)
+    # Reusable comments (审批意见常用语), in the order drawn.
+    phrases: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready description, stored with the deployed version."""
@@ -63,6 +65,7 @@ class Step:
             "candidate_group": self.candidate_group,
             "form": [form_field.to_dict() for form_field in self.form],
             "properties": self.properties,
+            "phrases": self.phrases,
         }
 
     @classmethod
@@ -75,6 +78,7 @@ class Step:
             candidate_group=data["candidate_group"],
             form=[forms.FormField.from_dict(item) for item in data["form"]],
             properties=dict(data.get("properties", {})),
+            phrases=list(data.get("phrases", [])),
         )
 
 
@@ -319,6 +323,24 @@ def _properties(node: etree._Element) -> dict[str, str]:
     }
 
 
+PHRASE = "phrase"
+
+
+def _phrases(node: etree._Element) -> list[str]:
+    """A user task's comment phrases: each ``camunda:property name="phrase"``.
+
+    Camunda Modeler lists them under "Extension properties"; a name may repeat,
+    so the process owner adds one property per phrase.
+    """
+    path = "bpmn:extensionElements/camunda:properties/camunda:property"
+    texts = [
+        (prop.get("value") or "").strip()
+        for prop in node.findall(path, NS)
+        if prop.get("name") == PHRASE
+    ]
+    return [text for text in texts if text]
+
+
 def _lanes(process: etree._Element) -> dict[str, str]:
     lanes = {}
     for lane in process.iterfind(".//bpmn:lane", NS):
@@ -356,6 +378,7 @@ def _read_steps(
             candidate_group=group,
             form=form,
             properties=_properties(node),
+            phrases=_phrases(node),
         )
     return steps, problems
 

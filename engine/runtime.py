@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import audit, forms, migration, projection, serialization
+from engine import attachments, audit, forms, migration, projection, serialization
 from engine.calendar import CalendarError
 from engine.clock import now
 from engine.directory import active_department_codes
@@ -405,13 +405,7 @@ class Runtime:
             raise Conflict("该任务已办理或已失效，请刷新后查看。")
 
         step = self._version_of(session, instance).steps[task.step_id]
-        cleaned = forms.validate(
-            step.form,
-            values,
-            context=spiff_task.data,
-            evaluate=lambda expr, scope: self._evaluate(expr, scope),
-            departments=_departments_for(session, step),
-        )
+        cleaned = self._validate(session, task, step, values, spiff_task.data)
         spiff_task.data.update(cleaned)
         collect_multi_instance_output(spiff_task, cleaned)
 
@@ -505,7 +499,36 @@ class Runtime:
         )
         return instance
 
+    def check_form(
+        self, session: Session, task_id: str, values: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Validate ``values`` against an open task's form without completing it.
+
+        For a page that must show every problem at once when something outside
+        the form (an upload) was already refused. Raises ``FormInvalid``.
+        """
+        view = self.view(session, task_id)
+        return self._validate(session, view.task, view.step, values, view.data)
+
     # Internals --------------------------------------------------------------
+
+    def _validate(
+        self,
+        session: Session,
+        task: HumanTask,
+        step: Step,
+        values: Mapping[str, Any],
+        data: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        uploads = any(f.type == "file" for f in step.form)
+        return forms.validate(
+            step.form,
+            values,
+            context=data,
+            evaluate=lambda expr, scope: self._evaluate(expr, scope),
+            departments=_departments_for(session, step),
+            attachments=attachments.of_task(session, task.id) if uploads else (),
+        )
 
     def fire_timers(self, session: Session, instance_id: int) -> list[str]:
         """Fire every timer of the instance whose time has come; flush.

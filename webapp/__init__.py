@@ -16,7 +16,7 @@ from engine.appeals.service import follow_instance
 from engine.db import configure_sqlite
 from engine.runtime import Runtime
 from webapp import config as config_module
-from webapp import pages, security
+from webapp import pages, security, uploads
 from webapp.deploying import MemoryRequest
 from webapp.extensions import csrf, db, migrate
 
@@ -55,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # 4. Sign-in for the pages and CSRF protection of their forms; the API uses
     #    bearer tokens instead, so it is exempt.
     security.init_app(app)
+    uploads.init_app(app)  # raises the body limit of task forms, before CSRF reads it
     csrf.init_app(app)
 
     # 5. What every page shares: the CSS toolkit served from this server, security

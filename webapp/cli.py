@@ -6,6 +6,7 @@ bangban deploy PATH...     deploy BPMN files
 bangban appeals import F   import appeals from a CSV export
 bangban calendar ...       the working-day calendar
 bangban db ...             Alembic migrations (Flask-Migrate)
+bangban sms run-once       text the SMS notices due now, with retries
 """
 
 from __future__ import annotations
@@ -252,6 +253,25 @@ def timers_run_once_command() -> None:
         + (f", {result.failed} failed (see the log)" if result.failed else "")
     )
     if result.failed:
+        sys.exit(1)
+
+
+@main.group("sms")
+def sms_group() -> None:
+    """SMS delivery of notices (短信通知)."""
+
+
+@sms_group.command("run-once")
+def sms_run_once_command() -> None:
+    """Text every notice due now, then exit (the timer service does this too)."""
+    from webapp.timers import deliver_sms_once
+
+    result = deliver_sms_once(_create_app())
+    click.echo(
+        f"{result.sent} texts sent, {result.failed} failed (will be retried), "
+        f"{result.gave_up} given up"
+    )
+    if result.gave_up:
         sys.exit(1)
 
 

@@ -88,3 +88,13 @@ def visible_task(task_id: str, actor: Actor, roles: list[str]) -> HumanTask:
     if not (actor.may_work(task) or worked or OVERSEERS.intersection(roles)):
         raise NotFound("任务不存在。")
     return task
+
+
+def step_names(business_key: str | None) -> dict[str, str]:
+    """The names of the steps an appeal went through, by step id."""
+    if not business_key:
+        return {}
+    query = select(HumanTask.step_id, HumanTask.step_name).where(
+        HumanTask.business_key == business_key
+    )
+    return {step_id: name for step_id, name in db.session.execute(query)}

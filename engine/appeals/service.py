@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from engine import forms
 from engine.appeals import identifiers
 from engine.appeals.models import CHANNELS, PROCESS_KEY, RATINGS, Appeal
-from engine.appeals.notices import notify_owner
+from engine.appeals.notices import tell_appellant
 from engine.clock import now
 from engine.errors import Conflict, FieldError, FormInvalid, NotFound
 from engine.models import HumanTask, ProcessInstance
@@ -282,4 +282,4 @@ def follow_instance(
     if status in FINAL_STATUSES:
         appeal.closed_at = moment
     if changed:
-        notify_owner(session, appeal, status)
+        tell_appellant(session, appeal, status)

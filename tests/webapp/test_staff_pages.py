@@ -131,7 +131,7 @@ def test_triage_form_renders_decisions_and_departments(
     assert '<textarea id="field-reason" name="reason" maxlength="1000"' in page
     assert '研判结果 <span class="required">*</span>' in page
     assert 'name="csrf_token"' in page
-    assert '<datalist id="phrases">' in page
+    assert '<select id="phrase" name="phrase"' in page
     # The appeal beside the form, contact data included, and its timeline.
     assert "园区南门道路每逢下雨积水严重" in page
     assert "镇江恒泰精密机械有限公司" in page and "138 0529 1234" in page

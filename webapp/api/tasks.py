@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import jsonify, request
@@ -13,6 +14,8 @@ from engine.clock import local_iso
 from engine.directory import Department, User
 from engine.errors import NotFound
 from engine.models import HumanTask
+from engine.runtime import Actor
+from webapp import uploads
 from webapp.api import bp
 from webapp.api.auth import actor_of, current_user, json_body
 from webapp.api.errors import BadRequest
@@ -184,10 +187,16 @@ def _active_user(username: str) -> User:
 
 @bp.post("/tasks/<task_id>/complete")
 def complete_task(task_id: str) -> Any:
-    """Submit the form (``values``) with an optional comment (审批意见)."""
+    """Submit the form (``values``) with an optional comment (审批意见).
+
+    JSON, or ``multipart/form-data`` when the form has ``file`` fields: then
+    ``values`` is a part holding the JSON object, ``comment`` a text part, and
+    the files are parts named by their field's id.
+    """
     user = current_user()
     assert user is not None
-    body = json_body()
+    multipart = request.mimetype == "multipart/form-data"
+    body = _multipart_body() if multipart else json_body()
     values = body.get("values", {})
     comment = body.get("comment")
     if not isinstance(values, dict):
@@ -195,8 +204,11 @@ def complete_task(task_id: str) -> Any:
     if comment is not None and not isinstance(comment, str):
         raise BadRequest("comment 应为文字。")
 
+    actor = actor_of(user)
+    if multipart:
+        values.update(_uploads(task_id, actor))
     instance = runtime().complete(
-        session(), task_id, values, actor_of(user), comment=comment or None
+        session(), task_id, values, actor, comment=comment or None
     )
     db.session.commit()
     task = db.session.get(HumanTask, task_id)
@@ -204,6 +216,24 @@ def complete_task(task_id: str) -> Any:
     summary = _summary_of(task)
     summary["instance_status"] = instance.status
     return jsonify(summary)
+
+
+def _multipart_body() -> dict[str, Any]:
+    raw = request.form.get("values") or "{}"
+    try:
+        values = json.loads(raw)
+    except ValueError:
+        raise BadRequest("values 部分应为 JSON 对象：字段 id → 值。") from None
+    return {"values": values, "comment": request.form.get("comment")}
+
+
+def _uploads(task_id: str, actor: Actor) -> dict[str, list[int]]:
+    """Keep the posted files; refused files fail the whole form (422)."""
+    received = uploads.receive_for(task_id, actor)
+    if received.errors:
+        values = {**_multipart_body()["values"], **received.ids}
+        uploads.refuse(task_id, values, received.errors)
+    return received.ids
 
 
 @bp.get("/departments")

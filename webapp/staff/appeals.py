@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import logging
 
-from flask import render_template
+from flask import Response, render_template, send_file
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from engine import attachments
 from engine.appeals.models import CHANNELS, RATINGS, Appeal
 from engine.appeals.service import RESULT_STATUSES
 from engine.appeals.timeline import timeline
 from engine.models import HumanTask
 from engine.runtime import URGER_GROUP
+from webapp import uploads
 from webapp.deploying import appeal_diagram
 from webapp.extensions import db, session
 from webapp.staff import bp
@@ -43,22 +45,32 @@ def _may_see(appeal: Appeal, steps: list[HumanTask]) -> bool:
     return HOTLINE_ROLE in roles and appeal.submitted_by == current_user.username
 
 
+def _steps_of(number: str) -> list[HumanTask]:
+    query = (
+        select(HumanTask)
+        .where(HumanTask.business_key == number)
+        .order_by(HumanTask.created_at, HumanTask.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def _readable(number: str) -> Appeal | None:
+    """The appeal if the signed-in user may read it; None as if it did not exist."""
+    appeal = db.session.scalar(select(Appeal).where(Appeal.number == number))
+    if appeal is None or not _may_see(appeal, _steps_of(appeal.number)):
+        return None
+    return appeal
+
+
 @bp.get("/staff/appeals/<number>")
 @login_required
 def appeal_detail(number: str) -> tuple[str, int]:
     """One appeal with contact data, open and finished steps, and the timeline."""
-    appeal = db.session.scalar(select(Appeal).where(Appeal.number == number))
+    appeal = _readable(number)
     if appeal is None:
         return _not_found(number)
 
-    query = (
-        select(HumanTask)
-        .where(HumanTask.business_key == appeal.number)
-        .order_by(HumanTask.created_at, HumanTask.id)
-    )
-    steps = list(db.session.scalars(query))
-    if not _may_see(appeal, steps):
-        return _not_found(number)
+    steps = _steps_of(appeal.number)
 
     actor = current_user.actor
     open_steps = [step for step in steps if step.state == HumanTask.OPEN]
@@ -85,8 +97,40 @@ def appeal_detail(number: str) -> tuple[str, int]:
         names=group_names(),
         events=timeline(session(), appeal.number),
         process_diagram=appeal_diagram(appeal),
+        attachments=attachments.of_appeal(session(), appeal.number),
+        step_names={step.step_id: step.step_name for step in steps},
     )
     return page, 200
+
+
+@bp.get("/staff/attachments/<int:attachment_id>")
+@login_required
+def download_attachment(attachment_id: int) -> Response | tuple[str, int]:
+    """An attachment's file, for whoever may read its appeal."""
+    attachment = db.session.get(attachments.Attachment, attachment_id)
+    number = attachment.business_key if attachment else None
+    if attachment is None or number is None or _readable(number) is None:
+        return _not_found(str(number or attachment_id))
+
+    path = uploads.store().path_of(attachment.sha256)
+    if not path.is_file():
+        logger.error("attachment %s: file %s is missing", attachment.id, path)
+        return _not_found(number)
+    logger.info(
+        "attachment %s of %s downloaded by %s",
+        attachment.id,
+        number,
+        current_user.username,
+    )
+    response = send_file(
+        path,
+        mimetype=attachment.content_type,
+        as_attachment=True,
+        download_name=attachment.filename,
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _not_found(number: str) -> tuple[str, int]:

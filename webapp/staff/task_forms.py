@@ -16,28 +16,12 @@ from werkzeug.datastructures import MultiDict
 from engine.clock import local
 from engine.errors import FormInvalid
 from engine.forms import FormField
+from engine.parsing import Step
 
 logger = logging.getLogger(__name__)
 
-# Reusable comments (审批意见) offered per step; any other text may be typed.
-PHRASES = {
-    "triage": [
-        "诉求属实，请主办部门依职责办理。",
-        "已电话联系企业核实情况。",
-        "诉求内容不清，请补充具体情况后重新提交。",
-    ],
-    "accept_appeal": ["已签收，将按时限办理。", "经核实不属本部门职责。"],
-    "contribute": ["已按本部门职责提出协办意见。"],
-    "handle_appeal": [
-        "已现场走访企业，当面答复。",
-        "已电话联系企业说明办理情况。",
-    ],
-    "file_extension": ["延期理由充分，同意备案。", "延期理由不充分，请按期办结。"],
-    "review_reply": [
-        "答复内容完整，同意发布。",
-        "答复未回应企业诉求，请重新办理。",
-    ],
-}
+# Comments offered when the step's BPMN names no phrases of its own (a version
+# deployed before phrases were drawn in the model).
 DEFAULT_PHRASES = ["已办理。", "情况已核实。"]
 
 # How the departments' answers of a parallel acceptance read.
@@ -87,6 +71,8 @@ def submitted_values(
                 code for code in form.getlist(form_field.id) if code
             ]
             continue
+        if form_field.type == "file":
+            continue  # files come with the request's uploads
         raw = form.get(form_field.id, "")
         values[form_field.id] = raw if raw.strip() else None
     return values
@@ -100,9 +86,23 @@ def errors_by_field(exc: FormInvalid) -> dict[str, list[str]]:
     return grouped
 
 
-def phrases_for(step_id: str) -> list[str]:
-    """Suggested comments for one step."""
-    return PHRASES.get(step_id, DEFAULT_PHRASES)
+def phrases_for(step: Step) -> list[str]:
+    """Suggested comments (审批意见常用语) for one step, drawn in its BPMN."""
+    return step.phrases or DEFAULT_PHRASES
+
+
+def posted_comment(form: MultiDict[str, str]) -> str:
+    """The comment of a posted task form, with the phrase chosen from the list.
+
+    Without JavaScript the phrase list is a plain select posted beside the
+    comment: the chosen phrase comes first, then whatever was typed. With
+    JavaScript, choosing a phrase writes it into the comment and clears the list.
+    """
+    phrase = form.get("phrase", "").strip()
+    typed = form.get("comment", "").strip()
+    if phrase and phrase not in typed:
+        return f"{phrase}{typed}"
+    return typed
 
 
 def task_facts(

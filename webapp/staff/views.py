@@ -9,7 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from engine import tasks
+from engine import attachments, tasks
 from engine.appeals.timeline import timeline
 from engine.errors import (
     Conflict,
@@ -19,12 +19,14 @@ from engine.errors import (
     ScriptFailed,
 )
 from engine.models import HumanTask
+from webapp import uploads
 from webapp.extensions import db, runtime, session
 from webapp.staff import bp, task_forms
 from webapp.tasks_view import (
     active_departments,
     appeals_by_number,
     group_names,
+    step_names,
     visible_task,
 )
 
@@ -165,15 +167,23 @@ def _submit(task_id: str) -> Page | Response:
     except NotFound:
         return _not_found()
     values = task_forms.submitted_values(fields, request.form)
-    comment = request.form.get("comment", "").strip()
+    comment = task_forms.posted_comment(request.form)
 
+    received = uploads.receive_for(task_id, actor)
+    values.update(received.ids)
     try:
+        if received.errors:
+            uploads.refuse(task_id, values, received.errors)
         runtime().complete(session(), task_id, values, actor, comment=comment or None)
         db.session.commit()
     except FormInvalid as exc:
         db.session.rollback()
         errors = task_forms.errors_by_field(exc)
-        shown = _render_task(task_id, values, errors, comment, message=exc.message)
+        # The uploads were rolled back with the rest: their files must be chosen
+        # again (a browser never refills a file input).
+        shown = _render_task(
+            task_id, values, errors, comment, message=exc.message, reselect=received
+        )
         return shown[0], 422
     except Conflict as exc:
         db.session.rollback()
@@ -199,6 +209,7 @@ def _render_task(
     errors: dict[str, list[str]],
     comment: str,
     message: str | None = None,
+    reselect: uploads.Received | None = None,
 ) -> tuple[str, int]:
     """The task page; the form only for someone who may work the open task."""
     view = runtime().view(session(), task_id)
@@ -224,7 +235,11 @@ def _render_task(
         other_errors=[m for f, ms in errors.items() if f not in known for m in ms],
         message=message,
         comment=comment,
-        phrases=task_forms.phrases_for(task.step_id),
+        phrases=task_forms.phrases_for(view.step),
+        reselect=reselect.chosen if reselect else set(),
+        attachments=attachments.of_appeal(session(), task.business_key or ""),
+        step_names=step_names(task.business_key),
+        accepted=",".join(attachments.ACCEPTED_ENDINGS),
         facts=task_forms.task_facts(view.data, names),
         contributions=task_forms.contributions(view.data, names),
         acceptances=task_forms.acceptances(view.data, names),

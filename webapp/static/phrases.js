@@ -1,0 +1,16 @@
+/* Comment phrases (审批意见常用语): choosing one writes it into the comment.
+   Without this script the select is posted and the server adds the phrase. */
+document.addEventListener("DOMContentLoaded", function () {
+  var list = document.getElementById("phrase");
+  var comment = document.getElementById("comment");
+  if (!list || !comment) { return; }
+  list.addEventListener("change", function () {
+    var phrase = list.value;
+    if (!phrase) { return; }
+    if (comment.value.indexOf(phrase) === -1) {
+      comment.value = comment.value ? comment.value + phrase : phrase;
+    }
+    list.value = "";
+    comment.focus();
+  });
+});
