@@ -4,7 +4,7 @@ The ``attachment`` table (files uploaded with task forms) and the SMS delivery
 columns of the notification outbox.
 
 Revision ID: b1_attachments_sms
-Revises: 90bf23856ccb
+Revises: a1_enterprise_accounts
 """
 
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ import engine.db
 
 # revision identifiers, used by Alembic.
 revision = "b1_attachments_sms"
-down_revision = "90bf23856ccb"
+down_revision = "a1_enterprise_accounts"
 branch_labels = None
 depends_on = None
 
