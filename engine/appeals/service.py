@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine import forms
-from engine.appeals import identifiers
+from engine.appeals import facts, identifiers
 from engine.appeals.models import CHANNELS, PROCESS_KEY, RATINGS, Appeal
 from engine.clock import now
 from engine.errors import Conflict, FieldError, FormInvalid, NotFound
@@ -254,7 +254,9 @@ def follow_instance(
     status = instance.status or appeal.status
     if status != appeal.status:
         logger.info("appeal %s: %s -> %s", appeal.number, appeal.status, status)
+        facts.record_transition(session, appeal, appeal.status, status, data, moment)
     appeal.status = status
+    facts.record_progress(session, appeal, data)
     appeal.updated_at = moment
     if status in RESULT_STATUSES:
         appeal.result = data.get("result") or appeal.result

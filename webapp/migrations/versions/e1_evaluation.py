@@ -1,0 +1,73 @@
+"""Evaluation (服务评价): flow facts on appeals, department assessments.
+
+Revision ID: e1_evaluation
+Revises: 90bf23856ccb
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "e1_evaluation"
+down_revision = "90bf23856ccb"
+branch_labels = None
+depends_on = None
+
+_FACT_TIMES = (
+    "dispatched_at",
+    "accept_due_at",
+    "accepted_at",
+    "handling_due_at",
+    "finished_at",
+    "followup_at",
+)
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("appeal", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("lead_department", sa.String(50)))
+        for name in _FACT_TIMES:
+            batch_op.add_column(sa.Column(name, sa.DateTime()))
+        batch_op.add_column(sa.Column("followup_outcome", sa.String(30)))
+        batch_op.add_column(sa.Column("followup_rating", sa.String(30)))
+        batch_op.create_index(
+            batch_op.f("ix_appeal_lead_department"), ["lead_department"]
+        )
+        batch_op.create_index(batch_op.f("ix_appeal_submitted_at"), ["submitted_at"])
+
+    op.create_table(
+        "department_assessment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("department_code", sa.String(50), nullable=False),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("period_start", sa.Date(), nullable=False),
+        sa.Column("period_end", sa.Date(), nullable=False),
+        sa.Column("score", sa.Numeric(5, 1), nullable=False),
+        sa.Column("comment", sa.Text(), nullable=False),
+        sa.Column("assessor", sa.String(100), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["department_code"],
+            ["department.code"],
+            name=op.f("fk_department_assessment_department_code_department"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_department_assessment")),
+    )
+    with op.batch_alter_table("department_assessment", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_department_assessment_department_code"),
+            ["department_code"],
+        )
+    with op.batch_alter_table("audit_entry", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_audit_entry_step_id"), ["step_id"])
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("audit_entry", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_entry_step_id"))
+    op.drop_table("department_assessment")
+    with op.batch_alter_table("appeal", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_appeal_submitted_at"))
+        batch_op.drop_index(batch_op.f("ix_appeal_lead_department"))
+        for name in ("followup_rating", "followup_outcome", *_FACT_TIMES):
+            batch_op.drop_column(name)
+        batch_op.drop_column("lead_department")
