@@ -59,9 +59,7 @@ class Appeal(Base):
     result: Mapped[str | None] = mapped_column(Text)
     rating: Mapped[str | None] = mapped_column(String(30))
     rating_comment: Mapped[str | None] = mapped_column(Text)
-    submitted_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, default=now, index=True
-    )
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
