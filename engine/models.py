@@ -147,8 +147,7 @@ class AuditEntry(Base):
     )
     business_key: Mapped[str | None] = mapped_column(String(100), index=True)
     action: Mapped[str] = mapped_column(String(50))
-    # Indexed for the evaluation reports, which count steps' decisions.
-    step_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    step_id: Mapped[str | None] = mapped_column(String(100))
     step_name: Mapped[str | None] = mapped_column(String(200))
     candidate_group: Mapped[str | None] = mapped_column(String(100))
     actor: Mapped[str] = mapped_column(String(100))

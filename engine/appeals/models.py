@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.clock import now
@@ -81,6 +81,8 @@ class Appeal(Base):
     # department finished: its reply went to review, or it terminated.
     handling_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # From the dispatch to the finish, in working days (工作日时长).
+    handling_days: Mapped[float | None] = mapped_column(Float)
     # The follow-up call (回访): when, whether the appellant was reached, rating.
     followup_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     followup_outcome: Mapped[str | None] = mapped_column(String(30))

@@ -254,9 +254,8 @@ def follow_instance(
     status = instance.status or appeal.status
     if status != appeal.status:
         logger.info("appeal %s: %s -> %s", appeal.number, appeal.status, status)
-        facts.record_transition(session, appeal, appeal.status, status, data, moment)
+    facts.record(session, appeal, appeal.status, status, data, moment)
     appeal.status = status
-    facts.record_progress(session, appeal, data)
     appeal.updated_at = moment
     if status in RESULT_STATUSES:
         appeal.result = data.get("result") or appeal.result

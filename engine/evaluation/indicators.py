@@ -30,14 +30,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Subquery
 
+from engine.appeals.facts import EXTENSION, HAND_BACK, REOPEN, AppealEvent
 from engine.appeals.models import Appeal
-from engine.calendar import WorkingCalendar, default_calendar
 from engine.clock import now
 from engine.directory import department_names
 from engine.evaluation.definitions import INDICATORS, RATES
 from engine.evaluation.periods import Period
-from engine.evaluation.workdays import durations
-from engine.models import AuditEntry
 
 logger = logging.getLogger(__name__)
 
@@ -53,43 +51,21 @@ SUMMED = ("extensions", "hand_backs")
 
 
 def _decision_counts(period: Period) -> Subquery:
-    """Per appeal of the period: approved extensions, hand-backs, dissatisfaction."""
-    values = AuditEntry.values
-    decision = values["decision"].as_string()
-    dissatisfied = or_(
-        and_(
-            AuditEntry.step_id == "rate_result",
-            values["rating"].as_string() == "dissatisfied",
-        ),
-        and_(
-            AuditEntry.step_id == "follow_up",
-            values["call_rating"].as_string() == "dissatisfied",
-        ),
-    )
+    """Per appeal of the period: extensions, hand-backs and reopenings recorded."""
 
-    def total(condition: ColumnElement[bool]) -> Any:
-        return func.sum(case((condition, 1), else_=0))
+    def total(kind: str) -> Any:
+        return func.sum(case((AppealEvent.kind == kind, 1), else_=0))
 
-    steps = ("file_extension", "accept_appeal", "rate_result", "follow_up")
     return (
         select(
-            AuditEntry.business_key.label("number"),
-            total(
-                and_(AuditEntry.step_id == "file_extension", decision == "approve")
-            ).label("extensions"),
-            total(
-                and_(AuditEntry.step_id == "accept_appeal", decision == "hand_back")
-            ).label("hand_backs"),
-            total(dissatisfied).label("reopenings"),
+            AppealEvent.appeal_id.label("appeal_id"),
+            total(EXTENSION).label("extensions"),
+            total(HAND_BACK).label("hand_backs"),
+            total(REOPEN).label("reopenings"),
         )
-        .join(Appeal, Appeal.number == AuditEntry.business_key)
-        .where(
-            AuditEntry.action == "complete",
-            AuditEntry.step_id.in_(steps),
-            Appeal.submitted_at >= period.start,
-            Appeal.submitted_at < period.end,
-        )
-        .group_by(AuditEntry.business_key)
+        .join(Appeal, Appeal.id == AppealEvent.appeal_id)
+        .where(Appeal.submitted_at >= period.start, Appeal.submitted_at < period.end)
+        .group_by(AppealEvent.appeal_id)
         .subquery("decisions")
     )
 
@@ -170,8 +146,6 @@ def compute(
     session: Session,
     period: Period,
     grouping: str = "department",
-    *,
-    calendar: WorkingCalendar | None = None,
 ) -> Report:
     """The indicators of ``period`` by ``grouping`` (a key of ``GROUPINGS``)."""
     if grouping not in GROUPINGS:
@@ -190,22 +164,21 @@ def compute(
     query = (
         select(*columns)
         .select_from(Appeal)
-        .outerjoin(counts, counts.c.number == Appeal.number)
+        .outerjoin(counts, counts.c.appeal_id == Appeal.id)
     )
     rows = {
         str(row.key): {name: int(row._mapping[name] or 0) for name in checks}
         for row in session.execute(_in_period(query, period).group_by(key))
     }
 
-    spans: dict[str, list[tuple[datetime, datetime]]] = {name: [] for name in rows}
-    span_query = select(key, Appeal.dispatched_at, Appeal.finished_at).where(
-        checks["completed"], Appeal.dispatched_at.is_not(None)
+    days: dict[str, list[float]] = {name: [] for name in rows}
+    day_query = select(key, Appeal.handling_days).where(
+        checks["completed"], Appeal.handling_days.is_not(None)
     )
-    span_query = span_query.where(Appeal.finished_at.is_not(None))
-    for group, start, end in session.execute(_in_period(span_query, period)):
-        spans[str(group)].append((start, end))
+    for group, length in session.execute(_in_period(day_query, period)):
+        days[str(group)].append(float(length))
 
-    report = _assemble(session, period, grouping, rows, spans, calendar)
+    report = _assemble(session, period, grouping, rows, days)
     logger.info(
         "evaluation report %s by %s: %s appeals",
         period.label,
@@ -220,20 +193,16 @@ def _assemble(
     period: Period,
     grouping: str,
     sums: dict[str, dict[str, int]],
-    spans: dict[str, list[tuple[datetime, datetime]]],
-    calendar: WorkingCalendar | None,
+    days: dict[str, list[float]],
 ) -> Report:
-    cal = calendar or default_calendar()
     labels = _labels(session, period, grouping)
-    all_days: list[float] = []
     rows = []
     for key in sorted(sums, key=lambda k: (k == NONE_KEY, k)):
-        days = durations(cal, spans.get(key, []))
-        all_days.extend(days)
-        rows.append(_row(key, labels.get(key, key), sums[key], days))
+        rows.append(_row(key, labels.get(key, key), sums[key], days.get(key, [])))
 
     totals = {name: sum(row[name] for row in sums.values()) for name in _names()}
-    total = _row("all", "合计", totals, all_days)
+    every = [length for lengths in days.values() for length in lengths]
+    total = _row("all", "合计", totals, every)
     return Report(period, grouping, rows, total)
 
 
@@ -293,11 +262,13 @@ def appeals_behind(
             func.coalesce(counts.c.extensions, 0).cast(Integer),
             func.coalesce(counts.c.hand_backs, 0).cast(Integer),
         )
-        .outerjoin(counts, counts.c.number == Appeal.number)
+        .outerjoin(counts, counts.c.appeal_id == Appeal.id)
         .where(checks[indicator])
         .order_by(Appeal.submitted_at, Appeal.number)
     )
     if key is not None and grouping in GROUPINGS:
         query = query.where(_group_key(grouping, period) == key)
-    rows = session.execute(_in_period(query, period)).tuples()
-    return [(row[0], int(row[1]), int(row[2])) for row in rows]
+    return [
+        (appeal, int(extensions), int(hand_backs))
+        for appeal, extensions, hand_backs in session.execute(_in_period(query, period))
+    ]

@@ -6,15 +6,13 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from evaluation_fixture import Walk, at, walk_known_outcomes
+from evaluation_fixture import Walk, walk_known_outcomes
 from flask import Flask
 from sqlalchemy.orm import sessionmaker
 
-from engine.calendar import default_calendar
 from engine.evaluation import indicators
 from engine.evaluation.definitions import INDICATORS
 from engine.evaluation.periods import day_range
-from engine.evaluation.workdays import WorkdayIndex
 from webapp.extensions import db, runtime
 
 PERIOD = day_range(date(2026, 9, 28), date(2026, 10, 31))
@@ -84,16 +82,3 @@ def test_drill_down_lists_exactly_the_appeals_counted(walk: Walk) -> None:
             session, PERIOD, "overdue", "department", "zjj"
         )
     assert [appeal.number for appeal, _, _ in overdue] == [numbers["B"]]
-
-
-def test_workday_index_agrees_with_the_calendar() -> None:
-    calendar = default_calendar()
-    index = WorkdayIndex(calendar, date(2026, 9, 1), date(2026, 10, 31))
-    pairs = [
-        ("2026-09-30 17:00", "2026-10-09 12:00"),
-        ("2026-10-02 09:00", "2026-10-10 18:30"),
-        ("2026-10-09 23:00", "2026-10-12 01:00"),
-    ]
-    for start, end in pairs:
-        expected = calendar.working_days_between(at(start), at(end))
-        assert index.between(at(start), at(end)) == pytest.approx(expected)

@@ -27,6 +27,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("lead_department", sa.String(50)))
         for name in _FACT_TIMES:
             batch_op.add_column(sa.Column(name, sa.DateTime()))
+        batch_op.add_column(sa.Column("handling_days", sa.Float()))
         batch_op.add_column(sa.Column("followup_outcome", sa.String(30)))
         batch_op.add_column(sa.Column("followup_rating", sa.String(30)))
         batch_op.create_index(
@@ -57,17 +58,30 @@ def upgrade() -> None:
             batch_op.f("ix_department_assessment_department_code"),
             ["department_code"],
         )
-    with op.batch_alter_table("audit_entry", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_audit_entry_step_id"), ["step_id"])
+    op.create_table(
+        "appeal_event",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("appeal_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("department", sa.String(50)),
+        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["appeal_id"], ["appeal.id"], name=op.f("fk_appeal_event_appeal_id_appeal")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_appeal_event")),
+    )
+    with op.batch_alter_table("appeal_event", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_appeal_event_appeal_id"), ["appeal_id"])
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("audit_entry", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_audit_entry_step_id"))
+    op.drop_table("appeal_event")
     op.drop_table("department_assessment")
     with op.batch_alter_table("appeal", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_appeal_submitted_at"))
         batch_op.drop_index(batch_op.f("ix_appeal_lead_department"))
-        for name in ("followup_rating", "followup_outcome", *_FACT_TIMES):
+        for name in ("followup_rating", "followup_outcome", "handling_days"):
+            batch_op.drop_column(name)
+        for name in _FACT_TIMES:
             batch_op.drop_column(name)
         batch_op.drop_column("lead_department")

@@ -1,0 +1,156 @@
+"""Report pages: dashboard, drill-down, exports, charts and the printable page."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Response, abort, render_template, request, url_for
+from flask_login import login_required
+
+from engine.errors import FormInvalid
+from engine.evaluation import assessments, export, indicators, periods
+from engine.evaluation.definitions import ASSESSMENT_KINDS, INDICATORS
+from engine.evaluation.indicators import GROUPINGS, NONE_LABELS
+from webapp.extensions import session
+from webapp.reports import bp
+from webapp.reports.access import READERS, may_read, require
+from webapp.reports.charts import CHARTS, RANKED
+
+logger = logging.getLogger(__name__)
+
+# The chart images' own policy: their inline <style>, nothing else.
+CHART_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+@bp.app_context_processor
+def _nav() -> dict[str, Any]:
+    return {"may_read_reports": may_read}
+
+
+def _query() -> dict[str, Any]:
+    """The period and grouping arguments, to carry into links."""
+    keys = ("period", "year", "month", "quarter", "from", "to", "by", "sort")
+    return {key: request.args[key] for key in keys if request.args.get(key)}
+
+
+def _report(grouping: str | None = None) -> indicators.Report:
+    by = grouping or request.args.get("by") or "department"
+    if by not in GROUPINGS:
+        by = "department"
+    return indicators.compute(session(), periods.parse(request.args), by)
+
+
+def _sorted(report: indicators.Report) -> str:
+    """Rank the rows by the chosen rate, best first (部门排名)."""
+    key = request.args.get("sort") or ""
+    if key not in INDICATORS:
+        return ""
+    report.rows.sort(key=lambda row: -(row.values.get(key) or 0))
+    return key
+
+
+def _page(template: str) -> tuple[str, int]:
+    require(READERS)
+    try:
+        report = _report()
+    except FormInvalid as exc:
+        page = render_template("reports/error.html", errors=exc.errors, query=_query())
+        return page, 422
+    sort = _sorted(report)
+    found = assessments.in_period(session(), report.period)
+    page = render_template(
+        template,
+        report=report,
+        indicators=INDICATORS,
+        groupings=GROUPINGS,
+        kinds=periods.KINDS,
+        query=_query(),
+        sort=sort,
+        ranked=RANKED,
+        assessments=found,
+        summaries=assessments.summaries(found),
+        assessment_kinds=ASSESSMENT_KINDS,
+    )
+    return page, 200
+
+
+@bp.get("/")
+@login_required
+def dashboard() -> tuple[str, int]:
+    """Charts, the indicators by department, category or month, assessments."""
+    return _page("reports/dashboard.html")
+
+
+@bp.get("/print")
+@login_required
+def printable() -> tuple[str, int]:
+    """The same report laid out for paper (打印)."""
+    return _page("reports/print.html")
+
+
+@bp.get("/charts/<name>.svg")
+@login_required
+def chart(name: str) -> Response:
+    """A chart of the period as an SVG image."""
+    require(READERS)
+    if name not in CHARTS:
+        abort(404)
+    grouping, draw = CHARTS[name]
+    try:
+        report = _report(grouping)
+    except FormInvalid:
+        abort(400)
+    response = Response(draw(report), mimetype="image/svg+xml")
+    response.headers["Content-Security-Policy"] = CHART_POLICY
+    return response
+
+
+@bp.get("/appeals")
+@login_required
+def drill_down() -> tuple[str, int]:
+    """The appeals behind one figure (穿透查询)."""
+    require(READERS)
+    indicator = request.args.get("indicator", "")
+    if indicator not in INDICATORS or not INDICATORS[indicator].drillable:
+        abort(404)
+    by = request.args.get("by") or "department"
+    key = request.args.get("key")
+    period = periods.parse(request.args)
+    rows = indicators.appeals_behind(session(), period, indicator, by, key)
+    labels = {
+        row.key: row.label for row in indicators.compute(session(), period, by).rows
+    }
+    page = render_template(
+        "reports/appeals.html",
+        rows=rows,
+        indicator=INDICATORS[indicator],
+        group_label=labels.get(key or "", NONE_LABELS.get(by, "合计"))
+        if key
+        else "合计",
+        period=period,
+        back=url_for("reports.dashboard", **_query()),
+    )
+    return page, 200
+
+
+@bp.get("/export.<fmt>")
+@login_required
+def download(fmt: str) -> Response:
+    """The report as XLSX or CSV, with the indicators' definitions."""
+    require(READERS)
+    if fmt not in {"xlsx", "csv"}:
+        abort(404)
+    report = _report()
+    name = f"service-evaluation-{report.period.first}-{report.period.last}"
+    name += f"-{report.grouping}.{fmt}"
+    if fmt == "xlsx":
+        body: bytes | str = export.to_xlsx(report)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body = export.to_csv(report)
+        mimetype = "text/csv; charset=utf-8"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename={name}"
+    logger.info("report %s exported as %s", report.period.label, fmt)
+    return response
