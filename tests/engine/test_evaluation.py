@@ -21,7 +21,8 @@ PERIOD = day_range(date(2026, 9, 28), date(2026, 10, 31))
 @pytest.fixture
 def walk(app: Flask) -> Iterator[Walk]:
     with app.app_context():
-        yield Walk(sessionmaker(db.engine), runtime())
+        walk = Walk(sessionmaker(db.engine), runtime())
+    yield walk
 
 
 def test_indicators_match_the_outcomes_worked_by_hand(walk: Walk) -> None:

@@ -15,6 +15,7 @@ from webapp.api import (  # noqa: E402, F401
     appeals,
     auth,
     errors,
+    indicators,
     notifications,
     openapi,
     tasks,
