@@ -37,6 +37,8 @@ def ranking(report: Report) -> str:
     chart = pygal.HorizontalBar(
         title="部门办结率、按时办结率、满意率（%）",
         range=(0, 100),
+        truncate_label=-1,
+        margin_left=60,
         style=_STYLE,
         js=[],
         disable_xml_declaration=True,
