@@ -10,7 +10,10 @@ write of an appeal's flow, so that each fact is recorded once, when it happens:
 - as ``AppealEvent`` rows: each approved extension (延期), hand-back (退回) and
   reopening after dissatisfaction (重办).
 
-The reports read these; nobody keeps a count by hand.
+The reports read these; nobody keeps a count by hand. Known shortcoming:
+appeals that went through the flow before these facts were recorded have none
+(no back-fill from the audit trail), so they count as received but neither
+dispatched nor completed.
 """
 
 from __future__ import annotations

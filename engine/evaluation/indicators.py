@@ -89,6 +89,9 @@ def conditions(counts: Subquery, at: datetime) -> dict[str, ColumnElement[bool]]
             and_(Appeal.status == "handling", Appeal.handling_due_at < at),
         ),
         "extensions": func.coalesce(counts.c.extensions, 0) > 0,
+        # Known shortcoming: a hand-back counts in the row of the appeal's final
+        # lead department, not of the department that handed it back (recorded
+        # in ``AppealEvent.department`` but not used here yet).
         "hand_backs": func.coalesce(counts.c.hand_backs, 0) > 0,
         "terminated": Appeal.status == "terminated",
         "rated": rating.is_not(None),
