@@ -198,10 +198,10 @@ def _assemble(
     sums: dict[str, dict[str, int]],
     days: dict[str, list[float]],
 ) -> Report:
-    labels = _labels(session, period, grouping)
+    names = labels(session, period, grouping)
     rows = []
     for key in sorted(sums, key=lambda k: (k == NONE_KEY, k)):
-        rows.append(_row(key, labels.get(key, key), sums[key], days.get(key, [])))
+        rows.append(_row(key, names.get(key, key), sums[key], days.get(key, [])))
 
     totals = {name: sum(row[name] for row in sums.values()) for name in _names()}
     every = [length for lengths in days.values() for length in lengths]
@@ -235,7 +235,8 @@ def percentile(values: Sequence[float], rank: float) -> float:
     return ordered[position - 1]
 
 
-def _labels(session: Session, period: Period, grouping: str) -> dict[str, str]:
+def labels(session: Session, period: Period, grouping: str) -> dict[str, str]:
+    """The names people read for the groups' keys."""
     if grouping == "department":
         return {**department_names(session), NONE_KEY: NONE_LABELS["department"]}
     if grouping == "month":

@@ -11,7 +11,7 @@ from flask_login import login_required
 from engine.errors import FormInvalid
 from engine.evaluation import assessments, export, indicators, periods
 from engine.evaluation.definitions import ASSESSMENT_KINDS, INDICATORS
-from engine.evaluation.indicators import GROUPINGS, NONE_LABELS
+from engine.evaluation.indicators import GROUPINGS
 from webapp.extensions import session
 from webapp.reports import bp
 from webapp.reports.access import READERS, may_read, require
@@ -42,12 +42,20 @@ def _report(grouping: str | None = None) -> indicators.Report:
 
 
 def _sorted(report: indicators.Report) -> str:
-    """Rank the rows by the chosen rate, best first (部门排名)."""
-    key = request.args.get("sort") or ""
+    """Rank the rows by the chosen rate, best first (部门排名).
+
+    Departments are ranked by the on-time rate unless another is chosen.
+    """
+    default = "on_time_rate" if report.grouping == "department" else ""
+    key = request.args.get("sort") or default
     if key not in INDICATORS:
         return ""
     report.rows.sort(key=lambda row: -(row.values.get(key) or 0))
     return key
+
+
+def _period_error(exc: FormInvalid) -> tuple[str, int]:
+    return render_template("reports/error.html", errors=exc.errors), 422
 
 
 def _page(template: str) -> tuple[str, int]:
@@ -55,8 +63,7 @@ def _page(template: str) -> tuple[str, int]:
     try:
         report = _report()
     except FormInvalid as exc:
-        page = render_template("reports/error.html", errors=exc.errors, query=_query())
-        return page, 422
+        return _period_error(exc)
     sort = _sorted(report)
     found = assessments.in_period(session(), report.period)
     page = render_template(
@@ -115,19 +122,20 @@ def drill_down() -> tuple[str, int]:
     if indicator not in INDICATORS or not INDICATORS[indicator].drillable:
         abort(404)
     by = request.args.get("by") or "department"
+    if by not in GROUPINGS:
+        by = "department"
     key = request.args.get("key")
-    period = periods.parse(request.args)
+    try:
+        period = periods.parse(request.args)
+    except FormInvalid as exc:
+        return _period_error(exc)
     rows = indicators.appeals_behind(session(), period, indicator, by, key)
-    labels = {
-        row.key: row.label for row in indicators.compute(session(), period, by).rows
-    }
+    names = indicators.labels(session(), period, by)
     page = render_template(
         "reports/appeals.html",
         rows=rows,
         indicator=INDICATORS[indicator],
-        group_label=labels.get(key or "", NONE_LABELS.get(by, "合计"))
-        if key
-        else "合计",
+        group_label=names.get(key, key) if key else "合计",
         period=period,
         back=url_for("reports.dashboard", **_query()),
     )
@@ -136,12 +144,16 @@ def drill_down() -> tuple[str, int]:
 
 @bp.get("/export.<fmt>")
 @login_required
-def download(fmt: str) -> Response:
+def download(fmt: str) -> Response | tuple[str, int]:
     """The report as XLSX or CSV, with the indicators' definitions."""
     require(READERS)
     if fmt not in {"xlsx", "csv"}:
         abort(404)
-    report = _report()
+    try:
+        report = _report()
+    except FormInvalid as exc:
+        return _period_error(exc)
+    _sorted(report)
     name = f"service-evaluation-{report.period.first}-{report.period.last}"
     name += f"-{report.grouping}.{fmt}"
     if fmt == "xlsx":
