@@ -92,6 +92,15 @@ def test_drill_down_page_lists_the_figure(app: Flask, walked: dict[str, str]) ->
     assert 'id="drill-count">1<' in page.text
     assert walked["B"] in page.text and walked["A"] not in page.text
 
+    listed = client.get(
+        f"/reports/appeals/export.xlsx?indicator=on_time&key=zjj&{QUERY}"
+    )
+    rows = list(
+        load_workbook(io.BytesIO(listed.data)).active.iter_rows(values_only=True)
+    )
+    numbers = sorted(row[0] for row in rows[2:])
+    assert numbers == sorted([walked["A"], walked["C"], walked["D"]])
+
 
 def test_assessment_is_recorded_and_shown(app: Flask, walked: dict[str, str]) -> None:
     client = signed_in(app, "assessor")

@@ -113,6 +113,40 @@ def chart(name: str) -> Response:
     return response
 
 
+@bp.get("/appeals/export.<fmt>")
+@login_required
+def download_appeals(fmt: str) -> Response | tuple[str, int]:
+    """The appeals behind one figure as XLSX or CSV."""
+    require(READERS)
+    indicator = request.args.get("indicator", "")
+    if fmt not in {"xlsx", "csv"} or indicator not in INDICATORS:
+        abort(404)
+    if not INDICATORS[indicator].drillable:
+        abort(404)
+    by = request.args.get("by") or "department"
+    key = request.args.get("key")
+    try:
+        period = periods.parse(request.args)
+    except FormInvalid as exc:
+        return _period_error(exc)
+    rows = indicators.appeals_behind(session(), period, indicator, by, key)
+    title = f"{INDICATORS[indicator].name} {period.label} {key or '合计'}"
+    cells = export.appeal_table(rows)
+    if fmt == "xlsx":
+        return _file(export.cells_to_xlsx(title, cells), f"appeals-{indicator}.xlsx")
+    return _file(export.cells_to_csv(title, cells), f"appeals-{indicator}.csv")
+
+
+def _file(body: bytes | str, name: str) -> Response:
+    kinds = {
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "csv": "text/csv; charset=utf-8",
+    }
+    response = Response(body, mimetype=kinds[name.rsplit(".", 1)[1]])
+    response.headers["Content-Disposition"] = f"attachment; filename={name}"
+    return response
+
+
 @bp.get("/appeals")
 @login_required
 def drill_down() -> tuple[str, int]:
@@ -138,6 +172,7 @@ def drill_down() -> tuple[str, int]:
         group_label=names.get(key, key) if key else "合计",
         period=period,
         back=url_for("reports.dashboard", **_query()),
+        args=request.args.to_dict(),
     )
     return page, 200
 
@@ -156,13 +191,7 @@ def download(fmt: str) -> Response | tuple[str, int]:
     _sorted(report)
     name = f"service-evaluation-{report.period.first}-{report.period.last}"
     name += f"-{report.grouping}.{fmt}"
-    if fmt == "xlsx":
-        body: bytes | str = export.to_xlsx(report)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        body = export.to_csv(report)
-        mimetype = "text/csv; charset=utf-8"
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f"attachment; filename={name}"
+    body = export.to_xlsx(report) if fmt == "xlsx" else export.to_csv(report)
+    response = _file(body, name)
     logger.info("report %s exported as %s", report.period.label, fmt)
     return response
