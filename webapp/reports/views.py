@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, abort, render_template, request, url_for
 from flask_login import login_required
 
+from engine.appeals.models import Appeal
 from engine.errors import FormInvalid
 from engine.evaluation import assessments, export, indicators, periods
 from engine.evaluation.definitions import ASSESSMENT_KINDS, INDICATORS
@@ -113,28 +115,52 @@ def chart(name: str) -> Response:
     return response
 
 
+@dataclass(frozen=True)
+class _Figure:
+    """The figure a drill-down asks for: indicator, grouping, group, period."""
+
+    indicator: str
+    by: str
+    key: str | None
+    period: periods.Period
+
+
+def _figure() -> _Figure:
+    """The figure of the request; 404 for an unknown one, FormInvalid for a period."""
+    indicator = request.args.get("indicator", "")
+    if indicator not in INDICATORS or not INDICATORS[indicator].drillable:
+        abort(404)
+    by = request.args.get("by") or "department"
+    if by not in GROUPINGS:
+        by = "department"
+    period = periods.parse(request.args)
+    return _Figure(indicator, by, request.args.get("key"), period)
+
+
+def _behind(figure: _Figure) -> list[tuple[Appeal, int, int]]:
+    return indicators.appeals_behind(
+        session(), figure.period, figure.indicator, figure.by, figure.key
+    )
+
+
 @bp.get("/appeals/export.<fmt>")
 @login_required
 def download_appeals(fmt: str) -> Response | tuple[str, int]:
     """The appeals behind one figure as XLSX or CSV."""
     require(READERS)
-    indicator = request.args.get("indicator", "")
-    if fmt not in {"xlsx", "csv"} or indicator not in INDICATORS:
+    if fmt not in {"xlsx", "csv"}:
         abort(404)
-    if not INDICATORS[indicator].drillable:
-        abort(404)
-    by = request.args.get("by") or "department"
-    key = request.args.get("key")
     try:
-        period = periods.parse(request.args)
+        figure = _figure()
     except FormInvalid as exc:
         return _period_error(exc)
-    rows = indicators.appeals_behind(session(), period, indicator, by, key)
-    title = f"{INDICATORS[indicator].name} {period.label} {key or '合计'}"
-    cells = export.appeal_table(rows)
+    name = INDICATORS[figure.indicator].name
+    title = f"{name} {figure.period.label} {figure.key or '合计'}"
+    cells = export.appeal_table(_behind(figure))
+    filename = f"appeals-{figure.indicator}.{fmt}"
     if fmt == "xlsx":
-        return _file(export.cells_to_xlsx(title, cells), f"appeals-{indicator}.xlsx")
-    return _file(export.cells_to_csv(title, cells), f"appeals-{indicator}.csv")
+        return _file(export.cells_to_xlsx(title, cells), filename)
+    return _file(export.cells_to_csv(title, cells), filename)
 
 
 def _file(body: bytes | str, name: str) -> Response:
@@ -152,25 +178,17 @@ def _file(body: bytes | str, name: str) -> Response:
 def drill_down() -> tuple[str, int]:
     """The appeals behind one figure (穿透查询)."""
     require(READERS)
-    indicator = request.args.get("indicator", "")
-    if indicator not in INDICATORS or not INDICATORS[indicator].drillable:
-        abort(404)
-    by = request.args.get("by") or "department"
-    if by not in GROUPINGS:
-        by = "department"
-    key = request.args.get("key")
     try:
-        period = periods.parse(request.args)
+        figure = _figure()
     except FormInvalid as exc:
         return _period_error(exc)
-    rows = indicators.appeals_behind(session(), period, indicator, by, key)
-    names = indicators.labels(session(), period, by)
+    names = indicators.labels(session(), figure.period, figure.by)
     page = render_template(
         "reports/appeals.html",
-        rows=rows,
-        indicator=INDICATORS[indicator],
-        group_label=names.get(key, key) if key else "合计",
-        period=period,
+        rows=_behind(figure),
+        indicator=INDICATORS[figure.indicator],
+        group_label=names.get(figure.key, figure.key) if figure.key else "合计",
+        period=figure.period,
         back=url_for("reports.dashboard", **_query()),
         args=request.args.to_dict(),
     )
