@@ -54,6 +54,10 @@ def test_dashboard_shows_figures_charts_and_definitions(
         assert item.definition in text
     assert 'id="total-on_time_rate">75.0%' in text
 
+    printable = client.get(f"/reports/print?{QUERY}")
+    assert printable.status_code == 200
+    assert "服务评价报表" in printable.text and "navbar" not in printable.text
+
     chart = client.get(f"/reports/charts/ranking.svg?{QUERY}")
     assert chart.status_code == 200 and chart.mimetype == "image/svg+xml"
     assert "按时办结率" in chart.text and "<script src" not in chart.text
