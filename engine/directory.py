@@ -30,6 +30,8 @@ ROLES = {
     "admin": "技术支持",
     "owner": "流程负责人",
     "handler": "部门经办人",
+    "assessor": "绩效考核",
+    "expert": "评议专家",
 }
 
 # Names of every candidate group that is not a department, for people to read.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.clock import now
@@ -17,6 +17,7 @@ STATUS_LABELS = {
     "handling": "办理中",
     "reviewing": "审核中",
     "published": "已答复",
+    "following_up": "回访中",
     "closed": "已办结",
     "terminated": "已终止",
 }
@@ -58,7 +59,7 @@ class Appeal(Base):
     result: Mapped[str | None] = mapped_column(Text)
     rating: Mapped[str | None] = mapped_column(String(30))
     rating_comment: Mapped[str | None] = mapped_column(Text)
-    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -71,6 +72,25 @@ class Appeal(Base):
     enterprise_id: Mapped[int | None] = mapped_column(
         ForeignKey("enterprise_account.id"), index=True
     )
+
+    # Facts of the flow for the evaluation reports (服务评价, clause 6), recorded
+    # by ``service.follow_instance`` as they happen; never edited by hand.
+    # The lead department (主办) of the latest dispatch and when it was made.
+    lead_department: Mapped[str | None] = mapped_column(String(50), index=True)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The acceptance deadline (签收期限) and when the lead department accepted.
+    accept_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The handling deadline in force (extensions included) and when the lead
+    # department finished: its reply went to review, or it terminated.
+    handling_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # From the dispatch to the finish, in working days (工作日时长).
+    handling_days: Mapped[float | None] = mapped_column(Float)
+    # The follow-up call (回访): when, whether the appellant was reached, rating.
+    followup_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    followup_outcome: Mapped[str | None] = mapped_column(String(30))
+    followup_rating: Mapped[str | None] = mapped_column(String(30))
 
     @property
     def status_label(self) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine import forms
-from engine.appeals import identifiers
+from engine.appeals import facts, identifiers
 from engine.appeals.models import CHANNELS, PROCESS_KEY, RATINGS, Appeal
 from engine.appeals.notices import tell_appellant
 from engine.clock import now
@@ -273,6 +273,7 @@ def follow_instance(
     changed = status != appeal.status
     if changed:
         logger.info("appeal %s: %s -> %s", appeal.number, appeal.status, status)
+    facts.record(session, appeal, appeal.status, status, data, moment)
     appeal.status = status
     appeal.updated_at = moment
     if status in RESULT_STATUSES:

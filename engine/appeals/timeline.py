@@ -81,6 +81,9 @@ def _describe(entry: AuditEntry, names: dict[str, str]) -> str | None:
         label = RATINGS.get(values.get("rating") or "", "")
         suffix = "，诉求重新办理" if values.get("rating") == "dissatisfied" else ""
         return f"服务对象评价：{label}{suffix}"
+    if entry.step_id == "follow_up":
+        label = RATINGS.get(values.get("call_rating") or "", "")
+        return f"平台已回访：{label}" if label else "平台回访未能联系上服务对象"
     return f"{step} 已完成"
 
 

@@ -56,6 +56,7 @@ def test_the_appeal_flow_deploys_with_its_steps(session: Session) -> None:
         "file_extension",
         "review_reply",
         "rate_result",
+        "follow_up",
         "escalate_acceptance",
         "escalate_contribution",
         "escalate_handling",

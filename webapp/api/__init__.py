@@ -16,6 +16,7 @@ from webapp.api import (  # noqa: E402, F401
     auth,
     definitions,
     errors,
+    indicators,
     notifications,
     openapi,
     tasks,

@@ -1,0 +1,122 @@
+"""Reports as spreadsheets (导出): XLSX with openpyxl, and CSV.
+
+Every export holds the same figures as the page: one row per group and the
+totals, headed by the indicators' Chinese names, rates as fractions formatted as
+percentages in XLSX; a second sheet (XLSX) or trailing block (CSV) lists the
+definitions.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from typing import Any
+
+from openpyxl import Workbook
+
+from engine.appeals.models import Appeal
+from engine.clock import local
+from engine.evaluation.definitions import INDICATORS
+from engine.evaluation.indicators import GROUPINGS, Report
+
+
+def table(report: Report) -> list[list[Any]]:
+    """The report as rows of cells, the header first."""
+    header = [GROUPINGS[report.grouping], *(i.name for i in INDICATORS.values())]
+    rows: list[list[Any]] = [header]
+    for row in [*report.rows, report.total]:
+        rows.append([row.label, *(row.values.get(key) for key in INDICATORS)])
+    return rows
+
+
+def to_xlsx(report: Report) -> bytes:
+    """An XLSX workbook: the figures, then the definitions."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "指标"
+    sheet.append([f"服务评价报表 {report.period.label}"])
+    for cells in table(report):
+        sheet.append(cells)
+    for column, indicator in enumerate(INDICATORS.values(), start=2):
+        if indicator.kind == "rate":
+            for (cell,) in sheet.iter_rows(min_row=3, min_col=column, max_col=column):
+                cell.number_format = "0.0%"
+
+    definitions = book.create_sheet("指标口径")
+    definitions.append(["指标", "口径"])
+    for indicator in INDICATORS.values():
+        definitions.append([indicator.name, indicator.definition])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def to_csv(report: Report) -> str:
+    """CSV text (UTF-8 with BOM, so that Excel reads the Chinese)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([f"服务评价报表 {report.period.label}"])
+    writer.writerows(table(report))
+    writer.writerow([])
+    writer.writerow(["指标", "口径"])
+    for indicator in INDICATORS.values():
+        writer.writerow([indicator.name, indicator.definition])
+    return "\ufeff" + buffer.getvalue()
+
+
+def appeal_table(rows: list[tuple[Appeal, int, int]]) -> list[list[Any]]:
+    """The appeals behind a figure as rows of cells (Beijing times), header first."""
+    header = [
+        "诉求编号",
+        "标题",
+        "主办部门",
+        "状态",
+        "提交时间",
+        "办理期限",
+        "答复/终止时间",
+        "延期次数",
+        "部门退回次数",
+    ]
+    table_rows: list[list[Any]] = [header]
+    for appeal, extensions, hand_backs in rows:
+        table_rows.append(
+            [
+                appeal.number,
+                appeal.title,
+                appeal.lead_department,
+                appeal.status_label,
+                _local(appeal.submitted_at),
+                _local(appeal.handling_due_at),
+                _local(appeal.finished_at),
+                extensions,
+                hand_backs,
+            ]
+        )
+    return table_rows
+
+
+def _local(moment: datetime | None) -> str | None:
+    return local(moment).strftime("%Y-%m-%d %H:%M") if moment else None
+
+
+def cells_to_xlsx(title: str, cells: list[list[Any]]) -> bytes:
+    """One sheet: a title line, then the rows."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "诉求清单"
+    sheet.append([title])
+    for row in cells:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def cells_to_csv(title: str, cells: list[list[Any]]) -> str:
+    """CSV text with a title line (UTF-8 with BOM)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([title])
+    writer.writerows(cells)
+    return "\ufeff" + buffer.getvalue()
