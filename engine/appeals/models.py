@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from engine.clock import now
 from engine.db import Base, UTCDateTime
 
+# The table ``Appeal.policy_id`` refers to must be known wherever appeals are.
+from engine.policies import models as _policy_models  # noqa: F401
+
 # Stable status codes for programs, Chinese labels for people.
 STATUS_LABELS = {
     "submitted": "待研判",
@@ -67,6 +70,8 @@ class Appeal(Base):
     )
     submitted_by: Mapped[str | None] = mapped_column(String(100))
     legacy_id: Mapped[str | None] = mapped_column(String(50), unique=True)
+    # The policy a consultation (政策咨询) asks about; None for other appeals.
+    policy_id: Mapped[int | None] = mapped_column(ForeignKey("policy.id"), index=True)
 
     @property
     def status_label(self) -> str:
