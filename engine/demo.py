@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from engine.appeals import service
 from engine.directory import Department, User, create_user
 from engine.models import HumanTask
+from engine.policies.demo import load_demo_policies
 from engine.runtime import Actor, Runtime
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ STAFF = [
     ("hotline", "热线坐席 陈静", ["hotline"]),
     ("admin", "技术支持 周强", ["admin"]),
     ("owner", "流程负责人 孙悦", ["owner"]),
+    ("maintainer", "信息维护 刘洋", ["maintainer"]),
 ]
 
 # (enterprise, credit code, contact, phone, category, title, content)
@@ -216,11 +218,12 @@ def load_demo(session: Session, runtime: Runtime) -> str:
         )
 
     _walk(session, runtime, numbers)
+    policies = load_demo_policies(session)
     logger.info("demo data created: %s appeals", len(numbers))
     return (
         f"demo data created: {len(DEPARTMENTS)} departments, "
         f"{len(STAFF) + len(DEPARTMENTS)} accounts (password '{PASSWORD}'), "
-        f"{len(numbers)} appeals at every stage"
+        f"{len(numbers)} appeals at every stage, {policies} policy items"
     )
 
 

@@ -61,6 +61,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     # 6. Blueprints: the JSON API, the public portal, the staff pages.
     from webapp.api import bp as api_bp
+    from webapp.policies import bp as policies_bp
     from webapp.portal import bp as portal_bp
     from webapp.staff import bp as staff_bp
 
@@ -68,4 +69,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(policies_bp)
     return app
