@@ -3,7 +3,6 @@ service, and the real documents of ``shared/data/policies.jsonl`` when present."
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +16,12 @@ from engine.policies.models import Policy
 from engine.runtime import Actor
 from webapp.extensions import db
 
-REAL_POLICIES = SHARED_DATA / "policies.jsonl"
+# shared/ lies beside a clone (CI) or beside the folder of worktrees (helpers).
+_CANDIDATES = [SHARED_DATA, SHARED_DATA.parent.parent.parent / "shared" / "data"]
+REAL_POLICIES = (
+    next((folder for folder in _CANDIDATES if folder.exists()), SHARED_DATA)
+    / "policies.jsonl"
+)
 MAINTAINER = Actor("maintainer", frozenset({"maintainer"}))
 
 
@@ -80,7 +84,3 @@ def import_real(app: Flask) -> dict[str, int]:
             policy.source_key or "": policy.id
             for policy in db.session.query(Policy).all()
         }
-
-
-def real_path() -> Path:
-    return REAL_POLICIES

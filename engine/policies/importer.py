@@ -45,7 +45,9 @@ _CHINESE_DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
 # The four municipalities directly under the central government are provinces.
 _MUNICIPALITIES = ("北京市", "上海市", "天津市", "重庆市")
 _NATIONAL_PREFIXES = ("国务院", "全国", "国家", "中华人民共和国", "中共中央")
-# Administrative words, in the order they are tried at the same place.
+# Words with 市, 区 or 县 in them that are not place names.
+_NOT_PLACES = re.compile("市场|城市|区域|地区|社区|园区|县域|市级|区级|县级|省级")
+# Administrative words; at the same place the earlier one wins.
 _LEVEL_MARKERS = (
     ("自治区", "provincial"),
     ("省", "provincial"),
@@ -205,7 +207,7 @@ def _date(raw: Any) -> date | None:
         raise ValueError(f"发布日期无法识别：{text!r}") from None
 
 
-def _level(item: dict[str, Any]) -> tuple[str, str | None]:
+def _level(item: dict[str, Any]) -> tuple[str | None, str | None]:
     """The level code and the document type.
 
     ``level`` may be a level code or its Chinese name; in the shared data it is
@@ -219,28 +221,37 @@ def _level(item: dict[str, Any]) -> tuple[str, str | None]:
         return raw, doc_type
     if raw in by_label:
         return by_label[raw], doc_type
-    issuer = str(item.get("issuing_body") or "")
+    issuer = str(item.get("issuing_body") or "").strip()
+    if not issuer:
+        # The form then says the issuing body is missing, which is the cause.
+        return None, raw or doc_type
     return level_of(issuer, item.get("region")), raw or doc_type
 
 
 def level_of(issuing_body: str, region: Any = None) -> str:
-    """The level of government an issuing body belongs to, from its name."""
+    """The level of government an issuing body belongs to, read from its name.
+
+    The last place word decides (镇江市京口区财政局 is a district's); words such
+    as 市场 or 园区 are not places. A guess from the name only: a body named
+    otherwise must come with its level.
+    """
     body = issuing_body.strip()
     if region == "全国" or body.startswith(_NATIONAL_PREFIXES):
         return "national"
-    if body.startswith(_MUNICIPALITIES):
+    if body.startswith(_MUNICIPALITIES) and not re.search("区|县", body[3:]):
         return "provincial"
+    places = _NOT_PLACES.sub("", body)
     found = [
-        (body.find(marker), order, level)
+        (places.rfind(marker) + len(marker), -order, level)
         for order, (marker, level) in enumerate(_LEVEL_MARKERS)
-        if marker in body
+        if marker in places
     ]
     if not found:
         raise ValueError(
             "无法从发文机关判断层级，请写明 level（national、provincial、"
             "municipal 或 district）"
         )
-    return min(found)[2]
+    return max(found)[2]
 
 
 def _text_record(path: Path, name: str) -> Record:
