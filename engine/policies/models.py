@@ -83,7 +83,9 @@ class Policy(Base):
     industries: Mapped[str] = mapped_column(String(500), default="")
     enterprise_sizes: Mapped[str] = mapped_column(String(100), default="")
     body: Mapped[str] = mapped_column(Text)
-    # [{"name": ..., "url": ...}]: attachments are links to the issuer's files.
+    # [{"name": ..., "url": ...}]. Bangban stores no files: an attachment is a link
+    # to the issuer's copy, so a maintainer cannot upload a file the issuer has
+    # not published, and a link breaks when the issuer moves its files.
     attachments: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     source_url: Mapped[str | None] = mapped_column(String(500))
     apply_from: Mapped[date | None] = mapped_column(Date)
