@@ -9,7 +9,7 @@ from flask import jsonify, request
 from engine.policies import search, service
 from webapp.api import bp
 from webapp.extensions import session
-from webapp.policies.display import detail, hit_view
+from webapp.policies_view import detail, hit_view
 
 
 @bp.get("/policies")

@@ -20,7 +20,7 @@ from engine.policies.service import Withdrawn
 from webapp.api.appeals import PUBLIC
 from webapp.extensions import db, runtime, session
 from webapp.policies import bp
-from webapp.policies.display import paragraphs
+from webapp.policies_view import paragraphs
 from webapp.portal.views import SUBMISSION_FIELDS, channel_of, errors_by_field
 
 logger = logging.getLogger(__name__)
