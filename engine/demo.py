@@ -18,6 +18,7 @@ from engine.appeals import service
 from engine.appeals.models import Appeal
 from engine.directory import Department, User, create_user
 from engine.models import HumanTask
+from engine.policies.demo import load_demo_policies
 from engine.runtime import Actor, Runtime
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ STAFF = [
     ("admin", "技术支持 周强", ["admin"]),
     ("owner", "流程负责人 孙悦", ["owner"]),
     ("assessor", "绩效考核 钱程", ["assessor"]),
+    ("maintainer", "信息维护 刘洋", ["maintainer"]),
 ]
 
 # (enterprise, credit code, contact, phone, category, title, content)
@@ -235,12 +237,13 @@ def load_demo(session: Session, runtime: Runtime) -> str:
         numbers.append(submission.appeal.number)
 
     _walk(session, runtime, numbers)
+    policies = load_demo_policies(session)
     logger.info("demo data created: %s appeals", len(numbers))
     return (
         f"demo data created: {len(DEPARTMENTS)} departments, "
         f"{len(STAFF) + len(DEPARTMENTS)} accounts and the enterprise "
         f"{credit_code} (password '{PASSWORD}'), "
-        f"{len(numbers)} appeals at every stage"
+        f"{len(numbers)} appeals at every stage, {policies} policy items"
     )
 
 

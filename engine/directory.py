@@ -2,7 +2,8 @@
 
 A human step's candidate group is either a platform role (``dispatcher`` 转派,
 ``reviewer`` 审核, ``followup`` 回访, ``hotline`` 热线, ``admin`` 技术支持,
-``owner`` process owner) or a department code (帮办部门). A user may work a task
+``owner`` process owner; ``maintainer`` 信息维护 writes policy information and
+works no task) or a department code (帮办部门). A user may work a task
 when one of their groups is the task's group.
 """
 
@@ -32,6 +33,7 @@ ROLES = {
     "handler": "部门经办人",
     "assessor": "绩效考核",
     "expert": "评议专家",
+    "maintainer": "信息维护",
 }
 
 # Names of every candidate group that is not a department, for people to read.

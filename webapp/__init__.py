@@ -67,11 +67,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from webapp.account import bp as account_bp
     from webapp.admin import bp as admin_bp
     from webapp.api import bp as api_bp
+    from webapp.policies import bp as policies_bp
     from webapp.portal import bp as portal_bp
     from webapp.reports import bp as reports_bp
     from webapp.staff import bp as staff_bp
 
     csrf.exempt(api_bp)
-    for blueprint in (api_bp, portal_bp, account_bp, staff_bp, admin_bp, reports_bp):
+    for blueprint in (
+        api_bp,
+        portal_bp,
+        account_bp,
+        policies_bp,
+        staff_bp,
+        admin_bp,
+        reports_bp,
+    ):
         app.register_blueprint(blueprint)
     return app

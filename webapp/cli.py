@@ -4,6 +4,7 @@ bangban init [--demo]      create or upgrade the schema, deploy workflows/
 bangban run                serve the app with waitress (a production server)
 bangban deploy PATH...     deploy BPMN files
 bangban appeals import F   import appeals from a CSV export
+bangban policies import P  import policies from JSON Lines or .txt/.md files
 bangban calendar ...       the working-day calendar
 bangban db ...             Alembic migrations (Flask-Migrate)
 bangban sms run-once       text the SMS notices due now, with retries
@@ -30,6 +31,7 @@ from webapp import MIGRATIONS, create_app
 from webapp.calendar_cli import calendar_cli
 from webapp.config import ConfigError
 from webapp.extensions import db, runtime, session
+from webapp.policies.cli import policies_cli
 
 logger = logging.getLogger(__name__)
 
@@ -276,6 +278,7 @@ def sms_run_once_command() -> None:
 
 
 main.add_command(calendar_cli)
+main.add_command(policies_cli)
 main.add_command(db_group)
 main.add_command(shell_command)
 main.add_command(routes_command)

@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from engine.clock import now
 from engine.db import Base, UTCDateTime
 
+# The table ``Appeal.policy_id`` refers to must be known wherever appeals are.
+from engine.policies import models as _policy_models  # noqa: F401
+
 # Stable status codes for programs, Chinese labels for people.
 STATUS_LABELS = {
     "submitted": "待研判",
@@ -91,6 +94,8 @@ class Appeal(Base):
     followup_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     followup_outcome: Mapped[str | None] = mapped_column(String(30))
     followup_rating: Mapped[str | None] = mapped_column(String(30))
+    # The policy a consultation (政策咨询) asks about; None for other appeals.
+    policy_id: Mapped[int | None] = mapped_column(ForeignKey("policy.id"), index=True)
 
     @property
     def status_label(self) -> str:

@@ -19,5 +19,6 @@ from webapp.api import (  # noqa: E402, F401
     indicators,
     notifications,
     openapi,
+    policies,
     tasks,
 )

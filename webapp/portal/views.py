@@ -48,6 +48,7 @@ CATEGORIES = (
     "卫生计生",
     "工业和信息化",
     "市场监管",
+    "政策咨询",
     "其他",
 )
 SUBMISSION_FIELDS = (

@@ -1,0 +1,51 @@
+"""Policy consultation (政策咨询): an enterprise's question about a policy.
+
+The question is an ordinary appeal, submitted through the appeal service with
+the category 政策咨询 and linked to the policy, so it is triaged, dispatched,
+answered, published and rated like every other appeal.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from engine import audit
+from engine.appeals import service as appeals
+from engine.policies.service import get_public
+from engine.runtime import Actor, Runtime
+
+logger = logging.getLogger(__name__)
+
+CATEGORY = "政策咨询"
+
+
+def ask(
+    session: Session,
+    runtime: Runtime,
+    policy_id: int,
+    values: Mapping[str, Any],
+    *,
+    actor: Actor,
+) -> appeals.Submission:
+    """Submit ``values`` (the appeal form) as a question about a published policy."""
+    policy = get_public(session, policy_id)
+    submission = appeals.submit(
+        session, runtime, {**values, "category": CATEGORY}, actor=actor
+    )
+
+    appeal = submission.appeal
+    appeal.policy_id = policy.id
+    audit.record(
+        session,
+        "policy_consultation",
+        actor.username,
+        business_key=appeal.number,
+        values={"policy_id": policy.id},
+        comment=f"咨询政策：{policy.title}",
+    )
+    logger.info("appeal %s asks about policy %s", appeal.number, policy.id)
+    return submission

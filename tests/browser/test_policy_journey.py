@@ -1,0 +1,54 @@
+"""Policy service in a real browser: search in Chinese, open a policy, ask about it."""
+
+from __future__ import annotations
+
+from browsing import screenshot, submit_form, wait_for_text
+from flask import Flask
+from policy_fixtures import publish
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+
+from conftest import VALID_APPEAL
+
+
+def test_search_open_and_ask(browser: WebDriver, live_server: str, app: Flask) -> None:
+    publish(app)
+    publish(
+        app,
+        title="镇江市促进外贸企业稳订单拓市场若干措施",
+        issuing_body="镇江市商务局",
+        industries=["批发和零售业"],
+        body="对参加境外展会的外贸企业，按展位费的50%给予补贴。",
+    )
+
+    # Search from the navigation bar's link.
+    browser.get(f"{live_server}/")
+    browser.find_element(By.LINK_TEXT, "政策服务").click()
+    wait_for_text(browser, "查找各级政府发布的涉企政策")
+    browser.find_element(By.ID, "q").send_keys("智能化改造 补助")
+    submit_form(browser, "#search-button")
+    wait_for_text(browser, "共找到 1 条")
+    marked = {mark.text for mark in browser.find_elements(By.CSS_SELECTOR, "mark")}
+    assert {"智能化", "改造", "补助"} <= marked
+    screenshot(browser, "policies-search")
+
+    # Open the policy at its stable address.
+    browser.find_element(By.CSS_SELECTOR, ".results h2 a").click()
+    wait_for_text(browser, "政策咨询")
+    title = browser.find_element(By.ID, "policy-title").text
+    assert title == "镇江市支持制造业智能化改造若干措施"
+    assert "/policies/" in browser.current_url
+
+    # Ask a question about it: it becomes an appeal with a number.
+    for name in ("enterprise_name", "credit_code", "contact_name", "phone"):
+        browser.find_element(By.ID, name).send_keys(VALID_APPEAL[name])
+    assert browser.find_element(By.ID, "title").get_attribute("value") == (
+        "咨询：镇江市支持制造业智能化改造若干措施"
+    )
+    browser.find_element(By.ID, "content").send_keys("去年购置的设备能否申请补助？")
+    screenshot(browser, "policies-consult")
+    submit_form(browser, "#consult-button")
+    wait_for_text(browser, "诉求已提交")
+    number = browser.find_element(By.ID, "appeal-number").text
+    assert len(number) == len("20261203-0001")
+    screenshot(browser, "policies-consult-submitted")
