@@ -162,7 +162,10 @@ def run_command(host: str, port: int, threads: int, timers: bool) -> None:
     if scheduler is not None:
         scheduler.start()
         click.echo("timer service running in this process")
-    click.echo(f"Bangban is serving at http://{host}:{port}/api/v1/openapi.json")
+    click.echo(
+        f"Bangban is serving at http://{host}:{port}/ "
+        f"(API: http://{host}:{port}/api/v1/openapi.json)"
+    )
     try:
         server.run()
     finally:
