@@ -274,3 +274,18 @@ class Driver:
 @pytest.fixture
 def driver(api: Api) -> Driver:
     return Driver(api)
+
+
+@pytest.fixture
+def pages(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Flask:
+    """The app with CSRF checks off, so that tests can post forms directly."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    return app
+
+
+def signed_in(app: Flask, username: str) -> FlaskClient:
+    """A test client signed in on the staff login page as ``username``."""
+    client = app.test_client()
+    response = client.post("/login", data={"username": username, "password": PASSWORD})
+    assert response.status_code == 302, response.text
+    return client

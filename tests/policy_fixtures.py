@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from conftest import PASSWORD, SHARED_DATA
 from engine.directory import create_user
@@ -35,13 +34,6 @@ def add_maintainer(app: Flask) -> None:
             roles=["maintainer"],
         )
         db.session.commit()
-
-
-def signed_in(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    response = client.post("/login", data={"username": username, "password": PASSWORD})
-    assert response.status_code == 302, response.text
-    return client
 
 
 def policy_values(**changes: Any) -> dict[str, Any]:

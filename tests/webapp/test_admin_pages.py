@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from lxml import etree
 from revised_appeal import NEW_STEP, revised_appeal_bpmn
 from sqlalchemy import select
 
-from conftest import APPEAL_BPMN, PASSWORD, Driver, bpmn_fixture
+from conftest import APPEAL_BPMN, PASSWORD, Driver, bpmn_fixture, signed_in
 from engine import diagram
 from engine.appeals.models import Appeal
 from engine.directory import User
@@ -20,20 +19,6 @@ from engine.models import AuditEntry
 from webapp.extensions import db
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture
-def pages(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Flask:
-    """The app with CSRF checks off, so that tests can post forms directly."""
-    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
-    return app
-
-
-def signed_in(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    response = client.post("/login", data={"username": username, "password": PASSWORD})
-    assert response.status_code == 302, response.text
-    return client
 
 
 def post_files(client: FlaskClient, *files: tuple[bytes, str]) -> object:

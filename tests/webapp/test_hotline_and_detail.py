@@ -5,13 +5,11 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-import pytest
 import time_machine
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy.orm import sessionmaker
 
-from conftest import PASSWORD, VALID_APPEAL, Appellant, Driver
+from conftest import VALID_APPEAL, Appellant, Driver, signed_in
 from engine.appeals.identifiers import clean_phone
 from engine.clock import SHANGHAI
 from engine.timers import sweep
@@ -25,20 +23,6 @@ PHONE = clean_phone(VALID_APPEAL["phone"])
 def at(text: str) -> datetime:
     """A Beijing time, e.g. ``at("2026-11-30 10:00")``."""
     return datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def pages(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Flask:
-    """The app with CSRF checks off, so that tests can post forms directly."""
-    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
-    return app
-
-
-def signed_in(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    response = client.post("/login", data={"username": username, "password": PASSWORD})
-    assert response.status_code == 302, response.text
-    return client
 
 
 def shown(page: str, element_id: str) -> str:

@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
-from conftest import APPEAL_BPMN, PASSWORD, Driver
+from conftest import APPEAL_BPMN, Driver, signed_in
 from engine import deployment
 from engine.parsing import parse_file
 from webapp.extensions import db
-
-
-@pytest.fixture
-def pages(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Flask:
-    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
-    return app
-
-
-def signed_in(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    response = client.post("/login", data={"username": username, "password": PASSWORD})
-    assert response.status_code == 302, response.text
-    return client
 
 
 def test_every_human_step_of_the_appeal_flow_has_phrases() -> None:

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from policy_fixtures import add_maintainer, publish, signed_in
+from policy_fixtures import add_maintainer, publish
 from sqlalchemy import select, text
 
-from conftest import VALID_APPEAL, Api
+from conftest import VALID_APPEAL, Api, signed_in
 from engine.appeals.models import Appeal
 from engine.models import AuditEntry, HumanTask
 from engine.policies import search

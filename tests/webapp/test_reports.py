@@ -9,11 +9,10 @@ from collections.abc import Iterator
 import pytest
 from evaluation_fixture import Walk, walk_known_outcomes
 from flask import Flask
-from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy.orm import sessionmaker
 
-from conftest import PASSWORD
+from conftest import PASSWORD, signed_in
 from engine.directory import create_user
 from engine.evaluation.definitions import INDICATORS
 from webapp.extensions import db, runtime
@@ -33,13 +32,6 @@ def walked(app: Flask) -> Iterator[dict[str, str]]:
         numbers = walk_known_outcomes(walk)
     yield numbers
     app.config["WTF_CSRF_ENABLED"] = True
-
-
-def signed_in(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    response = client.post("/login", data={"username": username, "password": PASSWORD})
-    assert response.status_code == 302, response.text
-    return client
 
 
 def test_dashboard_shows_figures_charts_and_definitions(

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
 import time_machine
 from click.testing import CliRunner
 from flask import Flask
-from flask.testing import FlaskClient
 
-from conftest import APPEAL_BPMN, PASSWORD, Driver
+from conftest import APPEAL_BPMN, Driver, signed_in
 from engine import deployment
 from engine.clock import SHANGHAI
 from webapp.cli import main
@@ -19,20 +17,6 @@ from webapp.extensions import db
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def pages(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Flask:
-    """The app with CSRF checks off, so that tests can post forms directly."""
-    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
-    return app
-
-
-def signed_in(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    response = client.post("/login", data={"username": username, "password": PASSWORD})
-    assert response.status_code == 302, response.text
-    return client
 
 
 def dispatch_form(**changes: object) -> dict[str, object]:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
-from conftest import PASSWORD, Api, Driver
+from conftest import PASSWORD, Api, Driver, signed_in
 from engine.directory import create_user
 from webapp.extensions import db
 
@@ -93,7 +92,7 @@ def test_transfer_and_urge_from_the_appeal_page(
     task = driver.task("handler-zjj", appeal.number, "accept_appeal")
     page = f"/staff/appeals/{appeal.number}"
 
-    handler = _signed_in(app, "handler-zjj")
+    handler = signed_in(app, "handler-zjj")
     assert 'value="handler-zjj2"' in handler.get(page).text
     moved = handler.post(
         f"/staff/tasks/{task['id']}/transfer",
@@ -102,7 +101,7 @@ def test_transfer_and_urge_from_the_appeal_page(
     )
     assert "已将“部门签收”转办给 handler-zjj2。" in moved.text
 
-    dispatcher = _signed_in(app, "dispatcher")
+    dispatcher = signed_in(app, "dispatcher")
     urged = dispatcher.post(
         f"/staff/tasks/{task['id']}/urge",
         data={"note": "请今天内签收"},
@@ -114,15 +113,8 @@ def test_transfer_and_urge_from_the_appeal_page(
     assert [n["kind"] for n in notices] == ["urge", "transfer"]
 
     # The colleague reads them on the notices page and marks one read.
-    colleague = _signed_in(app, "handler-zjj2")
+    colleague = signed_in(app, "handler-zjj2")
     listed = colleague.get("/notices").text
     assert "催办：诉求" in listed and "请今天内签收" in listed and "转办给您" in listed
     read = colleague.post(f"/notices/{notices[0]['id']}/read", follow_redirects=True)
     assert read.text.count("标为已读") == 1  # the other one is still unread
-
-
-def _signed_in(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    response = client.post("/login", data={"username": username, "password": PASSWORD})
-    assert response.status_code == 302
-    return client

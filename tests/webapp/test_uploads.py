@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
-from conftest import PASSWORD, Api, Driver
+from conftest import Api, Driver, signed_in
 
 # The smallest file each check recognises by content.
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -24,13 +23,6 @@ def pages(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Flask:
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
     monkeypatch.setitem(app.config, "BANGBAN_ATTACHMENTS_DIR", str(tmp_path))
     return app
-
-
-def signed_in(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    response = client.post("/login", data={"username": username, "password": PASSWORD})
-    assert response.status_code == 302, response.text
-    return client
 
 
 def handling_task(driver: Driver) -> tuple[str, str]:
