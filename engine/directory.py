@@ -30,7 +30,13 @@ ROLES = {
     "admin": "技术支持",
     "owner": "流程负责人",
     "handler": "部门经办人",
+    # Outside accounts of the social-service flow (社会化服务).
+    "organisation": "社会化服务机构",
+    "enterprise": "企业用户",
 }
+
+# A step addressed to one account names ``user:<username>`` as its group.
+PERSONAL_GROUP = "user:"
 
 # Names of every candidate group that is not a department, for people to read.
 GROUP_LABELS = {**ROLES, "appellant": "服务对象"}
@@ -73,6 +79,7 @@ class User(Base):
     def groups(self) -> set[str]:
         """The candidate groups whose tasks this user may claim."""
         groups = set(self.role_list)
+        groups.add(PERSONAL_GROUP + self.username)
         if self.department_code:
             groups.add(self.department_code)
         return groups
