@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.appeals import service
+from engine.demo_services import load_service_demo
 from engine.directory import Department, User, create_user
 from engine.models import HumanTask
 from engine.runtime import Actor, Runtime
@@ -217,10 +218,11 @@ def load_demo(session: Session, runtime: Runtime) -> str:
 
     _walk(session, runtime, numbers)
     logger.info("demo data created: %s appeals", len(numbers))
+    services = load_service_demo(session, runtime, PASSWORD)
     return (
         f"demo data created: {len(DEPARTMENTS)} departments, "
         f"{len(STAFF) + len(DEPARTMENTS)} accounts (password '{PASSWORD}'), "
-        f"{len(numbers)} appeals at every stage"
+        f"{len(numbers)} appeals at every stage; {services}"
     )
 
 

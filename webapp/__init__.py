@@ -62,10 +62,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # 6. Blueprints: the JSON API, the public portal, the staff pages.
     from webapp.api import bp as api_bp
     from webapp.portal import bp as portal_bp
+    from webapp.services import bp as services_bp
     from webapp.staff import bp as staff_bp
 
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(services_bp)
     return app

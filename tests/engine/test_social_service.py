@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from conftest import REPOSITORY
-from engine import deployment, records
+from engine import deployment, records, tasks
 from engine.clock import SHANGHAI
 from engine.models import HumanTask, ProcessInstance
 from engine.runtime import Actor, Runtime
@@ -70,13 +70,7 @@ def rt(app: Flask) -> Runtime:
 
 
 def _task(session: Session, instance_id: int, step_id: str) -> HumanTask:
-    task = session.scalar(
-        select(HumanTask).where(
-            HumanTask.instance_id == instance_id,
-            HumanTask.step_id == step_id,
-            HumanTask.state == HumanTask.OPEN,
-        )
-    )
+    task = tasks.open_step(session, instance_id, step_id)
     assert task is not None, step_id
     return task
 

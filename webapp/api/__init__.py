@@ -17,5 +17,6 @@ from webapp.api import (  # noqa: E402, F401
     errors,
     notifications,
     openapi,
+    services,
     tasks,
 )
