@@ -321,3 +321,17 @@ def test_warning_keeps_the_organisation_listed(
     assert organisation["status"] == "approved"
     assert organisation["warnings"] == 1
     assert _catalogue(sessions) == ["初创企业商业计划书辅导"]
+
+
+def test_read_only_fields_keep_the_flow_data(
+    sessions: sessionmaker[Session], rt: Runtime
+) -> None:
+    _admitted_with_service(sessions, rt)
+    instance_id, key = _request(sessions, rt)
+    # The answer form shows the need read-only; a value sent for it is ignored.
+    values = {"decision": "accept", "need": "改写的需求"}
+    _complete(sessions, rt, instance_id, "answer_request", values, ORG)
+
+    request = _record(sessions, "service_request", key)
+    assert request["service_title"] == "初创企业商业计划书辅导"
+    assert request["need"] == "准备申报市级创业项目，需要商业计划书辅导。"
