@@ -12,14 +12,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine import tasks
+from engine import enterprises, tasks
 from engine.directory import PERSONAL_GROUP, create_user
 from engine.runtime import Actor, Runtime
 
 logger = logging.getLogger(__name__)
 
 ORGANISATION = "org-qihang"
-ENTERPRISE = "enterprise-hengtai"
+# A registered enterprise (engine.enterprises): it signs in with its credit code.
+ENTERPRISE_CREDIT_CODE = "91321100MA1N2K3L4E"
 CREDIT_CODE = "52321100MJ0001234K"
 
 APPLICATION = {
@@ -71,15 +72,18 @@ def load_service_demo(session: Session, runtime: Runtime, password: str) -> str:
         display_name=APPLICATION["organisation_name"],
         roles=["organisation"],
     )
-    enterprise = create_user(
+    enterprise = enterprises.create(
         session,
-        ENTERPRISE,
-        password,
-        display_name="镇江恒泰精密机械有限公司",
-        roles=["enterprise"],
+        name="镇江恒泰精密机械有限公司",
+        credit_code=ENTERPRISE_CREDIT_CODE,
+        contact_name="刘建国",
+        phone="138 0529 1234",
+        password=password,
     )
+    session.flush()
     org_actor = Actor(organisation.username, frozenset(organisation.groups))
-    ent_actor = Actor(enterprise.username, frozenset(enterprise.groups))
+    requester = PERSONAL_GROUP + enterprise.recipient
+    ent_actor = Actor(enterprise.recipient, frozenset({"enterprise", requester}))
     dispatcher = Actor("dispatcher", frozenset({"dispatcher"}))
 
     data = {"applicant_group": PERSONAL_GROUP + ORGANISATION}
@@ -94,7 +98,7 @@ def load_service_demo(session: Session, runtime: Runtime, password: str) -> str:
 
     data = {
         "service_key": f"{CREDIT_CODE}-1",
-        "requester_group": PERSONAL_GROUP + ENTERPRISE,
+        "requester_group": requester,
     }
     request = runtime.start(session, "social_service", actor=ent_actor, data=data)
     need = {
@@ -106,5 +110,5 @@ def load_service_demo(session: Session, runtime: Runtime, password: str) -> str:
     logger.info("social-service demo data created")
     return (
         f"1 service organisation ({ORGANISATION}) with {len(SERVICES)} services, "
-        f"1 enterprise ({ENTERPRISE}) with a service request"
+        f"1 registered enterprise ({ENTERPRISE_CREDIT_CODE}) with a service request"
     )

@@ -86,14 +86,24 @@ class User(Base):
 
     def set_password(self, password: str) -> None:
         """Store an argon2 hash of ``password``."""
-        self.password_hash = _hasher.hash(password)
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
         """Whether ``password`` matches the stored hash."""
-        try:
-            return _hasher.verify(self.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            return False
+        return verify_password(self.password_hash, password)
+
+
+def hash_password(password: str) -> str:
+    """An argon2 hash of ``password``, for staff and enterprise accounts alike."""
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """Whether ``password`` matches ``password_hash``; False for a broken hash."""
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 class UnknownRole(EngineError):

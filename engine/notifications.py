@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import String, Text, or_, select, update
+from sqlalchemy import String, Text, func, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engine.clock import now
@@ -93,3 +93,19 @@ def mark_read(
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def unread_count(session: Session, username: str, groups: frozenset[str]) -> int:
+    """How many of the notices for ``username`` or their groups are unread."""
+    query = (
+        select(func.count())
+        .select_from(Notification)
+        .where(
+            Notification.read_at.is_(None),
+            or_(
+                Notification.recipient_user == username,
+                Notification.recipient_group.in_(groups),
+            ),
+        )
+    )
+    return session.scalar(query) or 0

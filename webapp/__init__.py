@@ -69,5 +69,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(staff_bp)
+    from webapp.account import bp as account_bp  # registered enterprises
+
+    app.register_blueprint(account_bp)
     app.register_blueprint(services_bp)
     return app

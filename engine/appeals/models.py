@@ -67,6 +67,10 @@ class Appeal(Base):
     )
     submitted_by: Mapped[str | None] = mapped_column(String(100))
     legacy_id: Mapped[str | None] = mapped_column(String(50), unique=True)
+    # The registered enterprise (注册企业) that submitted it while signed in.
+    enterprise_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprise_account.id"), index=True
+    )
 
     @property
     def status_label(self) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engine import forms
+from engine import enterprises, forms
 from engine.appeals import identifiers
 from engine.appeals.models import CHANNELS, PROCESS_KEY, RATINGS, Appeal
 from engine.clock import now
@@ -124,9 +124,14 @@ def submit(
     values: Mapping[str, Any],
     *,
     actor: Actor,
+    enterprise_id: int | None = None,
 ) -> Submission:
-    """Record a new appeal and start its flow at triage (受理)."""
+    """Record a new appeal and start its flow at triage (受理).
+
+    ``enterprise_id`` links it to the registered enterprise that submitted it.
+    """
     cleaned = clean_submission(values)
+    cleaned["enterprise_id"] = enterprise_id
     return record_appeal(session, runtime, cleaned, actor=actor)
 
 
@@ -217,6 +222,17 @@ def rate(
 ) -> Appeal:
     """The appellant rates the published result (满意度评价, clause 5.2.2.5)."""
     appeal = find_public(session, number, query_code)
+    return rate_appeal(session, runtime, appeal, rating, comment)
+
+
+def rate_appeal(
+    session: Session,
+    runtime: Runtime,
+    appeal: Appeal,
+    rating: str,
+    comment: str | None = None,
+) -> Appeal:
+    """Rate ``appeal``, which the caller has already found the appellant's."""
     if rating not in RATINGS:
         raise FormInvalid([FieldError("rating", "请选择 满意、基本满意 或 不满意")])
     task = session.scalar(
@@ -252,7 +268,8 @@ def follow_instance(
 
     moment = now()
     status = instance.status or appeal.status
-    if status != appeal.status:
+    changed = status != appeal.status
+    if changed:
         logger.info("appeal %s: %s -> %s", appeal.number, appeal.status, status)
     appeal.status = status
     appeal.updated_at = moment
@@ -262,3 +279,5 @@ def follow_instance(
         appeal.published_at = moment
     if status in FINAL_STATUSES:
         appeal.closed_at = moment
+    if changed:
+        enterprises.notify_owner(session, appeal, status)

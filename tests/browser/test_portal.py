@@ -77,7 +77,7 @@ def test_submit_fix_look_up_and_rate(
     screenshot(browser, "portal-submitted")
 
     # Look it up through the confirmation's link (the number is filled in).
-    browser.find_element(By.CSS_SELECTOR, "main a.button").click()
+    browser.find_element(By.CSS_SELECTOR, "main a.btn-primary").click()
     wait_for_text(browser, "请输入提交诉求时获得的诉求编号和查询码")
     assert value_of(browser, "number") == number
     browser.find_element(By.ID, "query_code").send_keys(code)

@@ -39,7 +39,7 @@ def html(response: Any) -> str:
 def field_block(page: str, name: str) -> str:
     """The wrapper of form field ``name``: from its opening div to the next one."""
     match = re.search(
-        rf'<div class="field[^"]*">\s*<label for="{name}">.*?'
+        rf'<div class="field[^"]*">\s*<label for="{name}"[^>]*>.*?'
         r'(?=<div class="field(?:"| has)|</fieldset>|</form>)',
         page,
         re.S,

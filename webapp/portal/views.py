@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
-from flask import Response, flash, make_response, render_template, request
+from flask import Response, flash, make_response, render_template, request, url_for
 
 from engine.appeals import service
 from engine.appeals.models import RATINGS, Appeal
+from engine.enterprises import Enterprise
 from engine.errors import (
     Conflict,
     EngineError,
@@ -30,6 +33,7 @@ from webapp.api.appeals import PUBLIC, public_view
 from webapp.extensions import db, runtime, session
 from webapp.portal import bp
 from webapp.portal.throttle import lookup_failures
+from webapp.security import signed_in_enterprise
 
 logger = logging.getLogger(__name__)
 
@@ -83,14 +87,22 @@ def index() -> str:
 
 @bp.route("/appeals/new", methods=["GET", "POST"])
 def submit() -> Response:
-    """The submission form; on success, the number and query code, shown once."""
+    """The submission form; on success, the number and query code, shown once.
+
+    A signed-in enterprise finds its account's data filled in; its name and credit
+    code are fixed to the account's and the appeal is linked to the account.
+    """
+    account = signed_in_enterprise()
     if request.method == "GET":
-        return _page("portal/submit.html", values={}, errors={})
+        return page("portal/submit.html", values=_prefill(account), errors={})
 
     channel = channel_of(request.headers.get("User-Agent", ""))
-    received = receive_submission(channel, PUBLIC)
+    if account is None:
+        received = receive_submission(channel, PUBLIC)
+    else:
+        received = receive_submission(channel, Actor(account.recipient), account)
     if received.submission is None:
-        return _page(
+        return page(
             "portal/submit.html",
             status=422,
             values=received.values,
@@ -101,7 +113,7 @@ def submit() -> Response:
     submission = received.submission
     appeal = submission.appeal
     logger.info("portal submission %s via %s", appeal.number, appeal.channel)
-    return _page(
+    return page(
         "portal/submitted.html",
         number=appeal.number,
         query_code=submission.query_code,
@@ -115,7 +127,7 @@ def lookup() -> Response:
     """Look an appeal up by number and query code; show its public progress."""
     if request.method == "GET":
         number = request.args.get("number", "").strip()[:20]
-        return _page("portal/lookup.html", number=number, errors={})
+        return page("portal/lookup.html", number=number, errors={})
 
     number = request.form.get("number", "").strip()
     query_code = request.form.get("query_code", "")
@@ -129,13 +141,13 @@ def lookup() -> Response:
     if not query_code.strip():
         errors["query_code"] = ["请填写“查询码”"]
     if errors:
-        return _page("portal/lookup.html", status=422, number=number, errors=errors)
+        return page("portal/lookup.html", status=422, number=number, errors=errors)
 
     try:
         appeal = service.find_public(session(), number, query_code)
     except NotFound:
         return _not_found(client, number)
-    return _result_page(appeal, query_code)
+    return result_page(appeal, query_code=query_code)
 
 
 @bp.post("/appeals/rate")
@@ -143,25 +155,31 @@ def rate() -> Response:
     """The appellant rates the published answer, then sees the appeal again."""
     number = request.form.get("number", "").strip()
     query_code = request.form.get("query_code", "")
-    rating = request.form.get("rating", "")
-    comment = request.form.get("comment", "").strip()
     client = _client()
     if lookup_failures.blocked(client):
         return _too_many(number)
 
     try:
-        appeal = service.rate(
-            session(), runtime(), number, query_code, rating, comment or None
-        )
+        appeal = service.find_public(session(), number, query_code)
     except NotFound:
-        db.session.rollback()
         return _not_found(client, number)
+    return rate_and_show(appeal, partial(result_page, query_code=query_code))
+
+
+def rate_and_show(appeal: Appeal, show: Callable[..., Response]) -> Response:
+    """Record the posted rating of ``appeal``; ``show`` draws the appeal's page.
+
+    Shared by the look-up with a query code and by a signed-in enterprise's
+    "my appeals": an error rolls back and shows the form again with what was typed.
+    """
+    rating = request.form.get("rating", "")
+    comment = request.form.get("comment", "").strip()
+    try:
+        service.rate_appeal(session(), runtime(), appeal, rating, comment or None)
     except FormInvalid as exc:
         db.session.rollback()
-        appeal = service.find_public(session(), number, query_code)
-        return _result_page(
+        return show(
             appeal,
-            query_code,
             status=422,
             errors=errors_by_field(exc.errors),
             message=exc.message,
@@ -170,13 +188,12 @@ def rate() -> Response:
         )
     except Conflict as exc:
         db.session.rollback()
-        appeal = service.find_public(session(), number, query_code)
-        return _result_page(appeal, query_code, status=409, message=exc.message)
+        return show(appeal, status=409, message=exc.message)
 
     db.session.commit()
     logger.info("appeal %s rated on the portal", appeal.number)
     flash(THANKS_MESSAGE)
-    return _result_page(appeal, query_code)
+    return show(appeal)
 
 
 @bp.errorhandler(EngineError)
@@ -187,7 +204,7 @@ def engine_error(exc: EngineError) -> Response:
         (code for cls, code in _STATUS_OF_ERROR.items() if isinstance(exc, cls)), 422
     )
     logger.warning("portal error %s: %s", exc.code, exc.message)
-    return _page("error.html", status=status, message=exc.message)
+    return page("error.html", status=status, message=exc.message)
 
 
 def channel_of(user_agent: str) -> str:
@@ -220,20 +237,31 @@ class Received:
     summary: str | None = None
 
 
-def receive_submission(channel: str, actor: Actor) -> Received:
+def receive_submission(
+    channel: str, actor: Actor, account: Enterprise | None = None
+) -> Received:
     """Record the posted appeal form; commit, or roll back and list the errors.
 
     Shared by the public portal and the hotline entry, which differ only in the
-    channel, the actor and the pages around the form.
+    channel, the actor and the pages around the form. With a registered
+    enterprise's ``account``, its name and credit code replace what was posted.
     """
     values: dict[str, Any] = {
         name: request.form.get(name, "") for name in SUBMISSION_FIELDS
     }
     values["channel"] = channel
+    if account is not None:
+        values.update(_prefill(account, only_fixed=True))
 
     try:
         check_category(values)
-        submission = service.submit(session(), runtime(), values, actor=actor)
+        submission = service.submit(
+            session(),
+            runtime(),
+            values,
+            actor=actor,
+            enterprise_id=account.id if account is not None else None,
+        )
     except FormInvalid as exc:
         db.session.rollback()
         errors = errors_by_field(exc.errors)
@@ -247,6 +275,16 @@ def receive_submission(channel: str, actor: Actor) -> Received:
 
     db.session.commit()
     return Received(values, submission=submission)
+
+
+def _prefill(account: Enterprise | None, only_fixed: bool = False) -> dict[str, str]:
+    # What a registered enterprise's form starts with; name and code are fixed.
+    if account is None:
+        return {}
+    values = {"enterprise_name": account.name, "credit_code": account.credit_code}
+    if not only_fixed:
+        values |= {"contact_name": account.contact_name, "phone": account.phone}
+    return values
 
 
 def check_category(values: dict[str, Any]) -> None:
@@ -274,7 +312,7 @@ def _client() -> str:
 def _not_found(client: str, number: str) -> Response:
     # A wrong code and an unknown number get the same page and status.
     lookup_failures.record_failure(client)
-    return _page(
+    return page(
         "portal/lookup.html",
         status=404,
         number=number,
@@ -285,7 +323,7 @@ def _not_found(client: str, number: str) -> Response:
 
 def _too_many(number: str) -> Response:
     logger.info("look-up from %s refused: too many failures", _client())
-    return _page(
+    return page(
         "portal/lookup.html",
         status=429,
         number=number,
@@ -294,16 +332,22 @@ def _too_many(number: str) -> Response:
     )
 
 
-def _result_page(
+def result_page(
     appeal: Appeal,
-    query_code: str,
     *,
+    query_code: str | None = None,
+    rate_url: str | None = None,
     status: int = 200,
     errors: Errors | None = None,
     message: str | None = None,
     rating: str = "",
     comment: str = "",
 ) -> Response:
+    """The appeal's public progress and result, with the rating form when due.
+
+    The rating form posts to ``rate_url`` (by default the look-up's, which needs
+    the ``query_code``).
+    """
     # The API's public view, with times as people read them.
     view = public_view(appeal)
     times = {
@@ -315,13 +359,14 @@ def _result_page(
         for event in view["timeline"]
     ]
 
-    return _page(
+    return page(
         "portal/appeal.html",
         status=status,
         view=view,
         times=times,
         events=events,
         query_code=query_code,
+        rate_url=rate_url or url_for("portal.rate"),
         can_rate=appeal.status == "published",
         ratings=RATINGS,
         errors=errors or {},
@@ -331,7 +376,7 @@ def _result_page(
     )
 
 
-def _page(template: str, *, status: int = 200, **context: Any) -> Response:
+def page(template: str, *, status: int = 200, **context: Any) -> Response:
     # Portal pages may carry a query code or personal data: never cache them.
     context.setdefault("categories", CATEGORIES)
     response = make_response(render_template(template, **context), status)

@@ -12,4 +12,4 @@ from flask import Blueprint
 bp = Blueprint("services", __name__, url_prefix="/services")
 
 # Routes register themselves on ``bp`` when their modules are imported.
-from webapp.services import accounts, views  # noqa: E402, F401
+from webapp.services import accounts, steps, views  # noqa: E402, F401

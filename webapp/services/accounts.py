@@ -1,15 +1,15 @@
-"""Sign-up of service organisations and enterprises for social services.
+"""Sign-up of service organisations (服务机构) for social services.
 
-Both are accounts of the directory (``engine.directory.User``) with the role
-``organisation`` or ``enterprise``; they sign in at ``/login`` like staff, and
-steps of the flow addressed to them name their personal group ``user:NAME``.
-An organisation's sign-up starts its admission flow, whose first step (the
-application with its qualifications) opens at once.
+An organisation is an account of the directory (``engine.directory.User``) with the
+role ``organisation``; it signs in at ``/login`` like staff, and steps addressed to
+it name its personal group ``user:NAME``. Sign-up starts its admission flow, whose
+first step (the application with its qualifications) opens at once. Enterprises
+use their registered accounts (``webapp.account``).
 
-Known shortcoming: registered enterprise accounts are being built separately
-(``feat/accounts``, with their own table and sign-in); until the two are merged,
-an enterprise that wants a social service signs up here a second time, with a
-username instead of its credit code.
+Known shortcoming: organisations are directory accounts, not a kind of the
+registered accounts that enterprises have (``engine.enterprises``), so they sign in
+on the staff page with a username; folding them into that table as a second kind
+(signing in with their credit code) is the reconciliation still to do.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ logger = logging.getLogger(__name__)
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9_-]{2,29}")
 PASSWORD_MIN = 8
-KINDS = {"organisation": "服务机构", "enterprise": "企业"}
 
 
 def clean_signup(values: Mapping[str, str]) -> dict[str, str]:
@@ -61,15 +60,11 @@ def clean_signup(values: Mapping[str, str]) -> dict[str, str]:
     return {"username": username, "display_name": display_name, "password": password}
 
 
-@bp.route("/signup/<kind>", methods=["GET", "POST"])
-def signup(kind: str) -> str | tuple[str, int] | Response:
-    """Create an organisation or enterprise account and sign it in."""
-    if kind not in KINDS:
-        return render_template("staff/not_found.html"), 404
+@bp.route("/signup", methods=["GET", "POST"])
+def signup() -> str | tuple[str, int] | Response:
+    """Create an organisation account, sign it in, open its application."""
     if request.method == "GET":
-        return render_template(
-            "services/signup.html", kind=kind, kinds=KINDS, values={}, errors={}
-        )
+        return render_template("services/signup.html", values={}, errors={})
 
     try:
         cleaned = clean_signup(request.form)
@@ -79,9 +74,7 @@ def signup(kind: str) -> str | tuple[str, int] | Response:
             "username": request.form.get("username", ""),
             "display_name": request.form.get("display_name", ""),
         }
-        page = render_template(
-            "services/signup.html", kind=kind, kinds=KINDS, values=values, errors=errors
-        )
+        page = render_template("services/signup.html", values=values, errors=errors)
         return page, 422
 
     user = create_user(
@@ -89,18 +82,16 @@ def signup(kind: str) -> str | tuple[str, int] | Response:
         cleaned["username"],
         cleaned["password"],
         display_name=cleaned["display_name"],
-        roles=[kind],
+        roles=["organisation"],
     )
     signed_in = StaffUser(user)
-    target = url_for("services.mine")
-    if kind == "organisation":
-        data = {"applicant_group": catalogue.personal_group(user.username)}
-        task = catalogue.start_for(
-            session(), runtime(), catalogue.ADMISSION_PROCESS, signed_in.actor, data
-        )
-        if task is not None:
-            target = url_for("staff.task", task_id=task.id)
+    data = {"applicant_group": catalogue.personal_group(user.username)}
+    task = catalogue.start_for(
+        session(), runtime(), catalogue.ADMISSION_PROCESS, signed_in.actor, data
+    )
     db.session.commit()
     login_user(signed_in)
-    logger.info("%s account %s signed up", kind, user.username)
-    return redirect(target)
+    logger.info("organisation account %s signed up", user.username)
+    if task is None:
+        return redirect(url_for("services.mine"))
+    return redirect(url_for("services.step", task_id=task.id))

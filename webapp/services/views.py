@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from engine import tasks
 from engine.errors import NotFound, ScriptFailed
 from webapp.extensions import db, runtime, session
 from webapp.services import bp, catalogue
@@ -62,8 +63,8 @@ def service(key: str) -> Page:
 @login_required
 def request_service(key: str) -> Page | Response:
     """Start a request; the enterprise then describes its need in the first step."""
-    if "enterprise" not in current_user.roles:
-        flash("请以企业账号登录后申请服务。", "error")
+    if not current_user.is_enterprise:
+        flash("请以注册企业账号登录后申请服务。", "error")
         return redirect(url_for("services.service", key=key))
     try:
         task = catalogue.request_service(session(), runtime(), key, current_user.actor)
@@ -78,7 +79,7 @@ def request_service(key: str) -> Page | Response:
     if task is None:
         flash("该服务暂不接受申请。", "error")
         return redirect(url_for("services.mine"))
-    return redirect(url_for("staff.task", task_id=task.id))
+    return redirect(url_for("services.step", task_id=task.id))
 
 
 @bp.get("/mine")
@@ -86,10 +87,12 @@ def request_service(key: str) -> Page | Response:
 def mine() -> str:
     """An enterprise's requests, or an organisation's admission, services and the
     requests made to it."""
+    actor = current_user.actor
     group = catalogue.personal_group(current_user.username)
-    is_organisation = "organisation" in current_user.roles
+    is_organisation = "organisation" in actor.groups
     return render_template(
         "services/mine.html",
+        steps=tasks.inbox(session(), actor, limit=tasks.MAX_PAGE).tasks,
         is_organisation=is_organisation,
         organisation=catalogue.organisation_of(session(), group)
         if is_organisation

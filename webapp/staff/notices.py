@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from engine import notifications
-from webapp.extensions import db, session
+from webapp import notices as shared
 from webapp.staff import bp
 
-KIND_LABELS = {"warned": "预警", "overdue": "超期", "transfer": "转办", "urge": "催办"}
+KIND_LABELS = shared.KIND_LABELS
 
 
 @bp.get("/notices")
@@ -18,7 +17,7 @@ KIND_LABELS = {"warned": "预警", "overdue": "超期", "transfer": "转办", "u
 def notices() -> str:
     """The newest notices for the signed-in user and their groups."""
     actor = current_user.actor
-    items = notifications.for_recipient(session(), actor.username, actor.groups)
+    items = shared.newest(actor.username, actor.groups)
     return render_template("staff/notices.html", notices=items, labels=KIND_LABELS)
 
 
@@ -26,8 +25,5 @@ def notices() -> str:
 @login_required
 def read_notice(notice_id: int) -> Response:
     actor = current_user.actor
-    if notifications.mark_read(session(), notice_id, actor.username, actor.groups):
-        db.session.commit()
-    else:
-        flash("通知不存在或已读。", "error")
+    shared.mark_read(notice_id, actor.username, actor.groups)
     return redirect(url_for("staff.notices"))

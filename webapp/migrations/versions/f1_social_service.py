@@ -1,7 +1,7 @@
 """business records (业务记录) for the social-service flow
 
 Revision ID: f1_social_service
-Revises: 90bf23856ccb
+Revises: a1_enterprise_accounts
 Create Date: 2026-12-03 19:25:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 import engine.db
 
 revision = "f1_social_service"
-down_revision = "90bf23856ccb"
+down_revision = "a1_enterprise_accounts"
 branch_labels = None
 depends_on = None
 

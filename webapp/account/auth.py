@@ -1,0 +1,116 @@
+"""Enterprise sign-up, sign-in and sign-out at ``/account/...``.
+
+The sign-in name is the unified social credit code (统一社会信用代码). Failed
+sign-ins count against the client like failed look-ups do, so passwords cannot
+be guessed at speed.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import flash, redirect, request, url_for
+from flask_login import login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from engine import enterprises
+from engine.errors import FormInvalid
+from webapp.account import bp
+from webapp.extensions import db, session
+from webapp.portal.throttle import FailureLimiter
+from webapp.portal.views import errors_by_field, page
+from webapp.security import EnterpriseUser
+
+logger = logging.getLogger(__name__)
+
+SIGNUP_FIELDS = ("name", "credit_code", "contact_name", "phone")
+WRONG_MESSAGE = "统一社会信用代码或密码错误。"
+TOO_MANY_MESSAGE = "登录失败次数过多，请 10 分钟后再试。"
+
+# Failed sign-ins per client address, in this process (see the throttle module).
+signin_failures = FailureLimiter()
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths on this site: an open redirect would let a link steal sign-ins.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("account.appeals")
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup() -> Response:
+    """Register an enterprise; on success it is signed in."""
+    if request.method == "GET":
+        return page("account/signup.html", values={}, errors={})
+
+    values: dict[str, Any] = {
+        name: request.form.get(name, "") for name in SIGNUP_FIELDS
+    }
+    passwords = {
+        "password": request.form.get("password", ""),
+        "password_confirm": request.form.get("password_confirm", ""),
+    }
+    try:
+        account = enterprises.register(session(), {**values, **passwords})
+    except FormInvalid as exc:
+        db.session.rollback()
+        errors = errors_by_field(exc.errors)
+        logger.info("enterprise sign-up refused: %s", ", ".join(sorted(errors)))
+        # Passwords are never sent back into the page.
+        return page(
+            "account/signup.html",
+            status=422,
+            values=values,
+            errors=errors,
+            summary=exc.message,
+        )
+
+    db.session.commit()
+    login_user(EnterpriseUser(account))
+    logger.info("enterprise account %s signed up and in", account.id)
+    flash("注册成功，您已登录。提交的诉求会列在“我的诉求”中。")
+    return redirect(url_for("account.appeals"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response:
+    """Sign in with the credit code and password."""
+    if request.method == "GET":
+        return page("account/login.html", credit_code="")
+
+    credit_code = request.form.get("credit_code", "").strip()[:30]
+    client = request.remote_addr or "unknown"
+    if signin_failures.blocked(client):
+        logger.info("enterprise sign-in from %s refused: too many failures", client)
+        return page(
+            "account/login.html",
+            status=429,
+            credit_code=credit_code,
+            message=TOO_MANY_MESSAGE,
+        )
+
+    password = request.form.get("password", "")
+    account = enterprises.authenticate(session(), credit_code, password)
+    if account is None:
+        signin_failures.record_failure(client)
+        logger.info("failed enterprise sign-in for %s", credit_code)
+        return page(
+            "account/login.html",
+            status=401,
+            credit_code=credit_code,
+            message=WRONG_MESSAGE,
+        )
+
+    login_user(EnterpriseUser(account))
+    logger.info("enterprise account %s signed in", account.id)
+    return redirect(_safe_next(request.args.get("next")))
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    logout_user()
+    flash("您已退出登录。")
+    return redirect(url_for("account.login"))
