@@ -243,7 +243,12 @@ def get_record(collection: str, key: Any) -> dict[str, Any] | None:
 def find_records(
     collection: str, status: str | None = None, **fields: Any
 ) -> list[dict[str, Any]]:
-    """Every record of ``collection`` with ``status`` (if given) and ``fields``."""
+    """Records of ``collection`` with ``status`` (if given) and ``fields``.
+
+    At most ``MAX_PAGE`` (200), newest first: a script that must touch more (an
+    organisation with more than 200 services being suspended) leaves the older
+    ones as they were.
+    """
     statuses = {status} if status is not None else None
     page = query(
         _binding().session, collection, statuses=statuses, fields=fields, limit=MAX_PAGE

@@ -20,6 +20,10 @@ from webapp.extensions import db, runtime, session
 from webapp.services import catalogue
 
 
+# Known shortcoming: registered enterprises (engine.enterprises) have no API
+# tokens yet, only page sign-in; until they do, an API request for a service comes
+# from a directory account with the ``enterprise`` role (an integration acting for
+# enterprises), and its requests are listed under that account.
 def _caller(role: str) -> User:
     user = current_user()
     assert user is not None
