@@ -13,11 +13,11 @@ from flask import jsonify, request
 from engine.directory import User
 from engine.errors import PermissionDenied
 from engine.models import HumanTask
+from webapp import catalogue
 from webapp.api import bp
 from webapp.api.auth import actor_of, current_user
 from webapp.api.tasks import MAX_OFFSET, _number_arg
 from webapp.extensions import db, runtime, session
-from webapp.services import catalogue
 
 
 # Known shortcoming: registered enterprises (engine.enterprises) have no API

@@ -25,9 +25,10 @@ from werkzeug.wrappers import Response
 
 from engine.directory import User, create_user
 from engine.errors import FieldError, FormInvalid
+from webapp import catalogue
 from webapp.extensions import db, runtime, session
 from webapp.security import StaffUser
-from webapp.services import bp, catalogue
+from webapp.services import bp
 
 logger = logging.getLogger(__name__)
 

@@ -10,8 +10,9 @@ from werkzeug.wrappers import Response
 
 from engine import tasks
 from engine.errors import NotFound, ScriptFailed
+from webapp import catalogue
 from webapp.extensions import db, runtime, session
-from webapp.services import bp, catalogue
+from webapp.services import bp
 
 logger = logging.getLogger(__name__)
 

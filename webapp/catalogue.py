@@ -1,4 +1,4 @@
-"""What the service pages and the API share: the catalogue and starting flows.
+"""The social-service catalogue and flow starts, shared by pages and API (社会化服务).
 
 The flows and the collections their scripts write are named here once.
 """
