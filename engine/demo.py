@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import enterprises
 from engine.appeals import service
 from engine.demo_services import load_service_demo
 from engine.directory import Department, User, create_user
@@ -78,10 +79,10 @@ APPEALS = [
         "运输成本明显上升。希望相关部门评估限行时段，为园区企业开辟通行时段。",
     ),
     (
-        "镇江市绿源环保科技有限公司",
-        "91321112MA21AB3C4N",
-        "吴芳",
-        "13773412345",
+        "镇江华科新材料股份有限公司",
+        "91321100MA1X9Y8Y76",
+        "冯涛",
+        "13626101234",
         "生态环境",
         "环评审批材料补正要求不明确",
         "我司扩建项目环评报告提交后被要求补正，但补正通知中未写明具体缺少哪些内容，"
@@ -130,6 +131,10 @@ APPEALS = [
 ]
 
 APPELLANT = Actor("appellant:demo", frozenset({"appellant"}))
+
+# The registered demo enterprise (注册企业): it signs in with its credit code and
+# owns the demo appeals with that code (one being handled, one awaiting rating).
+DEMO_ENTERPRISE = APPEALS[5][:4]
 
 
 def _staff_actor(session: Session, username: str) -> Actor:
@@ -199,6 +204,16 @@ def load_demo(session: Session, runtime: Runtime) -> str:
             department_code=code,
         )
 
+    name, credit_code, contact_name, phone = DEMO_ENTERPRISE
+    account = enterprises.create(
+        session,
+        name=name,
+        credit_code=credit_code,
+        contact_name=contact_name,
+        phone=phone,
+        password=PASSWORD,
+    )
+
     numbers = []
     for enterprise, credit, contact, phone, category, title, content in APPEALS:
         values = {
@@ -211,17 +226,20 @@ def load_demo(session: Session, runtime: Runtime) -> str:
             "content": content,
             "channel": "pc",
         }
-        actor = Actor("public")
-        numbers.append(
-            service.submit(session, runtime, values, actor=actor).appeal.number
+        owner = account.id if credit == account.credit_code else None
+        actor = Actor(account.recipient) if owner else Actor("public")
+        submission = service.submit(
+            session, runtime, values, actor=actor, enterprise_id=owner
         )
+        numbers.append(submission.appeal.number)
 
     _walk(session, runtime, numbers)
     logger.info("demo data created: %s appeals", len(numbers))
-    services = load_service_demo(session, runtime, PASSWORD)
+    services = load_service_demo(session, runtime, PASSWORD, account)
     return (
         f"demo data created: {len(DEPARTMENTS)} departments, "
-        f"{len(STAFF) + len(DEPARTMENTS)} accounts (password '{PASSWORD}'), "
+        f"{len(STAFF) + len(DEPARTMENTS)} accounts and the enterprise "
+        f"{credit_code} (password '{PASSWORD}'), "
         f"{len(numbers)} appeals at every stage; {services}"
     )
 

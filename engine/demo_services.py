@@ -12,15 +12,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine import enterprises, tasks
+from engine import tasks
 from engine.directory import PERSONAL_GROUP, create_user
+from engine.enterprises import Enterprise
 from engine.runtime import Actor, Runtime
 
 logger = logging.getLogger(__name__)
 
 ORGANISATION = "org-qihang"
-# A registered enterprise (engine.enterprises): it signs in with its credit code.
-ENTERPRISE_CREDIT_CODE = "91321100MA1N2K3L4E"
 CREDIT_CODE = "52321100MJ0001234K"
 
 APPLICATION = {
@@ -63,8 +62,11 @@ def _complete(
     runtime.complete(session, task.id, values, actor)
 
 
-def load_service_demo(session: Session, runtime: Runtime, password: str) -> str:
-    """Create the demo organisation, its services, an enterprise and a request."""
+def load_service_demo(
+    session: Session, runtime: Runtime, password: str, enterprise: Enterprise
+) -> str:
+    """Create the demo organisation and its services; ``enterprise`` (the demo's
+    registered enterprise) requests one of them."""
     organisation = create_user(
         session,
         ORGANISATION,
@@ -72,15 +74,6 @@ def load_service_demo(session: Session, runtime: Runtime, password: str) -> str:
         display_name=APPLICATION["organisation_name"],
         roles=["organisation"],
     )
-    enterprise = enterprises.create(
-        session,
-        name="镇江恒泰精密机械有限公司",
-        credit_code=ENTERPRISE_CREDIT_CODE,
-        contact_name="刘建国",
-        phone="138 0529 1234",
-        password=password,
-    )
-    session.flush()
     org_actor = Actor(organisation.username, frozenset(organisation.groups))
     requester = PERSONAL_GROUP + enterprise.recipient
     ent_actor = Actor(enterprise.recipient, frozenset({"enterprise", requester}))
@@ -102,13 +95,13 @@ def load_service_demo(session: Session, runtime: Runtime, password: str) -> str:
     }
     request = runtime.start(session, "social_service", actor=ent_actor, data=data)
     need = {
-        "enterprise_name": "镇江恒泰精密机械有限公司",
+        "enterprise_name": enterprise.name,
         "need": "公司拟孵化新的智能装备项目，需要商业计划书辅导。",
-        "contact_phone": "13805291234",
+        "contact_phone": enterprise.phone,
     }
     _complete(session, runtime, request.id, "describe_need", need, ent_actor)
     logger.info("social-service demo data created")
     return (
-        f"1 service organisation ({ORGANISATION}) with {len(SERVICES)} services, "
-        f"1 registered enterprise ({ENTERPRISE_CREDIT_CODE}) with a service request"
+        f"1 service organisation ({ORGANISATION}) with {len(SERVICES)} services and "
+        f"a service request from {enterprise.credit_code}"
     )

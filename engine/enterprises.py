@@ -20,13 +20,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engine import forms
-from engine.appeals import identifiers
+from engine.appeals import service
 from engine.appeals.models import Appeal
+from engine.appeals.notices import recipient_of
 from engine.clock import now
 from engine.db import Base, UTCDateTime
 from engine.directory import hash_password, verify_password
 from engine.errors import FieldError, FormInvalid, NotFound
-from engine.notifications import notify
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,8 @@ PASSWORD_MAX = 128
 # Checked against when a credit code is unknown, so both answers take as long.
 _DUMMY_HASH = hash_password("NO-SUCH-ENTERPRISE")
 
-_LIMITS = {"name": 200, "contact_name": 50}
+# Sign-up fields checked like the appeal form's fields of another name.
+_APPEAL_FIELDS = {"name": "enterprise_name"}
 _LABELS = {
     "name": "企业名称",
     "credit_code": "统一社会信用代码",
@@ -44,13 +45,6 @@ _LABELS = {
     "phone": "手机号码",
     "password": "密码",
     "password_confirm": "确认密码",
-}
-
-# Status changes an enterprise is told about, with what the notice says.
-_NOTICES = {
-    "returned": "您的诉求 {number}“{title}”已被平台退回，请查看退回理由。",
-    "published": "您的诉求 {number}“{title}”已有办理结果，请查看并评价。",
-    "terminated": "您的诉求 {number}“{title}”已依法终止办理，请查看终止理由。",
 }
 
 
@@ -76,16 +70,6 @@ class Enterprise(Base):
     def check_password(self, password: str) -> bool:
         """Whether ``password`` matches the stored argon2 hash."""
         return verify_password(self.password_hash, password)
-
-
-def recipient_of(enterprise_id: int) -> str:
-    """The outbox recipient of an enterprise: ``enterprise:<id>``.
-
-    Staff usernames share the outbox's recipient column; a staff account named
-    like this would read the enterprise's notices, so usernames with a colon
-    must not be created (the admin pages do not offer them).
-    """
-    return f"enterprise:{enterprise_id}"
 
 
 def clean_mobile(value: str) -> str:
@@ -130,11 +114,8 @@ def clean_registration(values: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _clean_one(name: str, text: str) -> str:
-    forms.check_characters(text)
-    if name == "credit_code":
-        return identifiers.clean_credit_code(text)
-    if name == "phone":
-        return clean_mobile(text)
+    if name == "password_confirm":
+        return text
     if name == "password":
         if not PASSWORD_MIN <= len(text) <= PASSWORD_MAX:
             length = f"{PASSWORD_MIN} 至 {PASSWORD_MAX} 个字符"
@@ -142,14 +123,11 @@ def _clean_one(name: str, text: str) -> str:
         if text.isdigit():
             raise ValueError("密码不能全是数字，请加入字母或符号")
         return text
-    if name == "password_confirm":
-        return text
-    limit = _LIMITS[name]
-    if len(text) > limit:
-        raise ValueError(
-            f"“{_LABELS[name]}”不能超过 {limit} 个字（现有 {len(text)} 个）"
-        )
-    return text
+    if name == "phone":
+        forms.check_characters(text)
+        return clean_mobile(text)
+    # Name, credit code and contact are checked as on the appeal form.
+    return service.clean_field(_APPEAL_FIELDS.get(name, name), text)
 
 
 def register(session: Session, values: Mapping[str, Any]) -> Enterprise:
@@ -238,17 +216,3 @@ def appeal_of(session: Session, enterprise: Enterprise, number: str) -> Appeal:
     if appeal is None:
         raise NotFound("未找到该诉求，请核对诉求编号。")
     return appeal
-
-
-def notify_owner(session: Session, appeal: Appeal, status: str) -> None:
-    """Tell the owning enterprise, if any, that its appeal reached ``status``."""
-    template = _NOTICES.get(status)
-    if appeal.enterprise_id is None or template is None:
-        return
-    notify(
-        session,
-        kind=status,
-        message=template.format(number=appeal.number, title=appeal.title),
-        user=recipient_of(appeal.enterprise_id),
-        business_key=appeal.number,
-    )

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, abort, request
-from flask_login import UserMixin, current_user
+from flask import Flask, abort, flash, redirect, request, url_for
+from flask_login import UserMixin, current_user, logout_user
+from werkzeug.wrappers import Response
 
 from engine import enterprises
 from engine.directory import PERSONAL_GROUP, User
@@ -79,7 +80,7 @@ class EnterpriseUser(UserMixin):
         self.account = account
 
     def get_id(self) -> str:
-        return enterprises.recipient_of(self.account.id)
+        return self.account.recipient
 
     @property
     def display_name(self) -> str:
@@ -100,6 +101,22 @@ class EnterpriseUser(UserMixin):
         recipient = self.account.recipient
         personal = PERSONAL_GROUP + recipient
         return Actor(recipient, frozenset({ENTERPRISE_GROUP, personal}))
+
+
+def safe_next(default_endpoint: str) -> str:
+    """The ``next`` page after sign-in if it is on this site, else the default."""
+    # Only paths on this site: an open redirect would let a link steal sign-ins.
+    target = request.args.get("next")
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for(default_endpoint)
+
+
+def sign_out(then: str) -> Response:
+    """Sign whoever is signed in out, say so, and go to the ``then`` page."""
+    logout_user()
+    flash("您已退出登录。")
+    return redirect(url_for(then))
 
 
 def signed_in_enterprise() -> Enterprise | None:
@@ -135,7 +152,9 @@ def _keep_kinds_apart() -> None:
 
 def init_app(app: Flask) -> None:
     """Attach Flask-Login: sign-in pages, Chinese message, expiring sessions."""
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", SESSION_LIFETIME)
+    # Flask always has a lifetime (31 days), so ``setdefault`` would keep it; the
+    # signed session cookie is refused once older than this, for both kinds.
+    app.config["PERMANENT_SESSION_LIFETIME"] = SESSION_LIFETIME
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     login_manager.init_app(app)

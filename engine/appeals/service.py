@@ -14,9 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engine import enterprises, forms
+from engine import forms
 from engine.appeals import identifiers
 from engine.appeals.models import CHANNELS, PROCESS_KEY, RATINGS, Appeal
+from engine.appeals.notices import notify_owner
 from engine.clock import now
 from engine.errors import Conflict, FieldError, FormInvalid, NotFound
 from engine.models import HumanTask, ProcessInstance
@@ -89,7 +90,7 @@ def clean_submission(
             cleaned[name] = None
             continue
         try:
-            cleaned[name] = _clean_one(name, text)
+            cleaned[name] = clean_field(name, text)
         except ValueError as exc:
             errors.append(FieldError(name, str(exc)))
 
@@ -104,7 +105,8 @@ def clean_submission(
     return cleaned
 
 
-def _clean_one(name: str, text: str) -> str:
+def clean_field(name: str, text: str) -> str:
+    """One submission field, stripped and not empty: checked, or ValueError."""
     forms.check_characters(text)
     if name == "credit_code":
         return identifiers.clean_credit_code(text)
@@ -280,4 +282,4 @@ def follow_instance(
     if status in FINAL_STATUSES:
         appeal.closed_at = moment
     if changed:
-        enterprises.notify_owner(session, appeal, status)
+        notify_owner(session, appeal, status)

@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from conftest import bpmn_fixture
+from engine import enterprises, notifications
 from engine.appeals.models import Appeal
 from engine.directory import User
 from engine.models import ProcessDefinition
@@ -50,6 +51,15 @@ def test_init_demo_creates_appeals_at_every_stage(env: dict[str, str]) -> None:
     }
     assert len(handlers) == 10
     assert dispatcher is not None and dispatcher.check_password("demo")
+
+    # The demo enterprise signs in with its credit code and owns two appeals.
+    with _session(env) as session:
+        account = enterprises.authenticate(session, "91321100MA1X9Y8Y76", "demo")
+        assert account is not None
+        owned = {a.status for a in enterprises.appeals_of(session, account)}
+        unread = notifications.unread_count(session, account.recipient, frozenset())
+    assert owned == {"handling", "published"}
+    assert unread == 1  # "result published, please rate"
 
     again = CliRunner().invoke(main, ["init", "--demo"], env=env)
     assert again.exit_code == 0

@@ -18,7 +18,7 @@ from engine.appeals.timeline import timeline
 from engine.clock import local_iso
 from engine.errors import NotFound
 from webapp.account import bp
-from webapp.extensions import session
+from webapp.extensions import db, session
 from webapp.portal.views import page, rate_and_show, result_page, shown_time
 from webapp.security import signed_in_enterprise
 
@@ -76,19 +76,18 @@ def _show(appeal: Appeal, **context: Any) -> Response:
 @login_required
 def appeal(number: str) -> Response:
     """One of the enterprise's appeals: timeline, result, rating when due."""
-    try:
-        found = _own_appeal(number)
-    except NotFound:
-        return page("account/not_found.html", status=404)
-    return _show(found)
+    return _show(_own_appeal(number))
 
 
 @bp.post("/appeals/<number>/rate")
 @login_required
 def rate(number: str) -> Response:
     """Rate one of the enterprise's published appeals."""
-    try:
-        found = _own_appeal(number)
-    except NotFound:
-        return page("account/not_found.html", status=404)
-    return rate_and_show(found, _show)
+    return rate_and_show(_own_appeal(number), _show)
+
+
+@bp.errorhandler(NotFound)
+def not_found(exc: NotFound) -> Response:
+    """Another enterprise's appeal and an unknown number get this same page."""
+    db.session.rollback()
+    return page("account/not_found.html", status=404)

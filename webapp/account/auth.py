@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from flask import flash, redirect, request, url_for
-from flask_login import login_required, login_user, logout_user
+from flask_login import login_required, login_user
 from werkzeug.wrappers import Response
 
 from engine import enterprises
@@ -20,7 +20,7 @@ from webapp.account import bp
 from webapp.extensions import db, session
 from webapp.portal.throttle import FailureLimiter
 from webapp.portal.views import errors_by_field, page
-from webapp.security import EnterpriseUser
+from webapp.security import EnterpriseUser, safe_next, sign_out
 
 logger = logging.getLogger(__name__)
 
@@ -30,13 +30,6 @@ TOO_MANY_MESSAGE = "登录失败次数过多，请 10 分钟后再试。"
 
 # Failed sign-ins per client address, in this process (see the throttle module).
 signin_failures = FailureLimiter()
-
-
-def _safe_next(target: str | None) -> str:
-    # Only paths on this site: an open redirect would let a link steal sign-ins.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("account.appeals")
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -84,33 +77,28 @@ def login() -> Response:
     client = request.remote_addr or "unknown"
     if signin_failures.blocked(client):
         logger.info("enterprise sign-in from %s refused: too many failures", client)
-        return page(
-            "account/login.html",
-            status=429,
-            credit_code=credit_code,
-            message=TOO_MANY_MESSAGE,
-        )
+        return _refused(credit_code, 429, TOO_MANY_MESSAGE)
 
     password = request.form.get("password", "")
     account = enterprises.authenticate(session(), credit_code, password)
     if account is None:
         signin_failures.record_failure(client)
         logger.info("failed enterprise sign-in for %s", credit_code)
-        return page(
-            "account/login.html",
-            status=401,
-            credit_code=credit_code,
-            message=WRONG_MESSAGE,
-        )
+        return _refused(credit_code, 401, WRONG_MESSAGE)
 
     login_user(EnterpriseUser(account))
     logger.info("enterprise account %s signed in", account.id)
-    return redirect(_safe_next(request.args.get("next")))
+    return redirect(safe_next("account.appeals"))
+
+
+def _refused(credit_code: str, status: int, message: str) -> Response:
+    # The sign-in form again, with the code typed and why it was refused.
+    return page(
+        "account/login.html", status=status, credit_code=credit_code, message=message
+    )
 
 
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    logout_user()
-    flash("您已退出登录。")
-    return redirect(url_for("account.login"))
+    return sign_out("account.login")
