@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from engine import enterprises
 from engine.appeals import service
 from engine.appeals.models import Appeal
+from engine.demo_services import load_service_demo
 from engine.directory import Department, User, create_user
 from engine.models import HumanTask
 from engine.policies.demo import load_demo_policies
@@ -239,11 +240,12 @@ def load_demo(session: Session, runtime: Runtime) -> str:
     _walk(session, runtime, numbers)
     policies = load_demo_policies(session)
     logger.info("demo data created: %s appeals", len(numbers))
+    services = load_service_demo(session, runtime, PASSWORD, account)
     return (
         f"demo data created: {len(DEPARTMENTS)} departments, "
         f"{len(STAFF) + len(DEPARTMENTS)} accounts and the enterprise "
         f"{credit_code} (password '{PASSWORD}'), "
-        f"{len(numbers)} appeals at every stage, {policies} policy items"
+        f"{len(numbers)} appeals at every stage, {policies} policy items; {services}"
     )
 
 

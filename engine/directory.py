@@ -34,7 +34,13 @@ ROLES = {
     "assessor": "绩效考核",
     "expert": "评议专家",
     "maintainer": "信息维护",
+    # Outside accounts of the social-service flow (社会化服务).
+    "organisation": "社会化服务机构",
+    "enterprise": "企业用户",
 }
+
+# A step addressed to one account names ``user:<username>`` as its group.
+PERSONAL_GROUP = "user:"
 
 # Names of every candidate group that is not a department, for people to read.
 GROUP_LABELS = {**ROLES, "appellant": "服务对象"}
@@ -77,6 +83,7 @@ class User(Base):
     def groups(self) -> set[str]:
         """The candidate groups whose tasks this user may claim."""
         groups = set(self.role_list)
+        groups.add(PERSONAL_GROUP + self.username)
         if self.department_code:
             groups.add(self.department_code)
         return groups

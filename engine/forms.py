@@ -300,6 +300,7 @@ def validate(
     left empty come back as None (or an empty list for ``departments`` and
     ``file``), so that conditions downstream can always name them. ``file``
     fields take only the ``attachments`` ids given (those uploaded with the task).
+    Read-only fields are left out: they keep the value the flow gave them.
     """
     cleaner = _Cleaner(departments, attachments)
     known = {form_field.id for form_field in fields}
@@ -310,6 +311,9 @@ def validate(
     ]
 
     cleaned: dict[str, Any] = {}
+    # Read-only fields show the flow's data beside the form; a submission never
+    # changes them, whatever it sends.
+    fields = [f for f in fields if "readonly" not in f.constraints]
     for form_field in fields:
         raw = submitted.get(form_field.id)
         if form_field.id not in submitted and form_field.default is not None:

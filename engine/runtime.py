@@ -31,7 +31,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import attachments, audit, forms, migration, projection, serialization
+from engine import (
+    attachments,
+    audit,
+    forms,
+    migration,
+    projection,
+    records,
+    serialization,
+)
 from engine.calendar import CalendarError
 from engine.clock import now
 from engine.directory import active_department_codes
@@ -110,9 +118,11 @@ class Runtime:
         helpers: Mapping[str, Callable[..., Any]] | None = None,
         cache_size: int = 512,
     ) -> None:
-        # By default expressions get the working-day helpers (engine.helpers).
+        # By default expressions get the working-day helpers (engine.helpers);
+        # always the business-record functions (engine.records).
+        functions = dict(make_helpers() if helpers is None else helpers)
         self.script_engine = make_script_engine(
-            make_helpers() if helpers is None else helpers
+            {**records.script_functions(), **functions}
         )
         self.listeners: list[Listener] = []
         self._versions: dict[int, _Version] = {}
@@ -253,14 +263,14 @@ class Runtime:
         )
         start_task = workflow.get_tasks(state=TaskState.READY)[0]
         start_task.data.update(data or {})
-        self._advance(workflow)
-
         instance = ProcessInstance(
             definition_id=definition.id,
             business_key=business_key,
             started_at=started_at or now(),
         )
-        self._write(session, instance, workflow)
+        with records.bound(session):
+            self._advance(workflow)
+            self._write(session, instance, workflow)
         audit.record(
             session,
             "start",
@@ -417,11 +427,11 @@ class Runtime:
         if task.due_at is not None and task.completed_at > task.due_at:
             task.overdue = True
         task.completed_by = actor.username
-        spiff_task.run()
-        self._advance(workflow)
-
-        self._audit_task(session, "complete", task, actor, cleaned, comment)
-        self._write(session, instance, workflow)
+        with records.bound(session):
+            spiff_task.run()
+            self._advance(workflow)
+            self._audit_task(session, "complete", task, actor, cleaned, comment)
+            self._write(session, instance, workflow)
         logger.info(
             "%s: step %s completed by %s",
             instance.business_key or instance.id,
@@ -543,13 +553,13 @@ class Runtime:
         workflow = self._restore(session, instance)
         waiting = projection.waiting_timers(workflow)
 
-        workflow.refresh_timers()
-        self._advance(workflow)
-
-        fired = [task for task in waiting if task.state != TaskState.WAITING]
-        if fired:
-            self._write(session, instance, workflow)
-        else:
+        with records.bound(session):
+            workflow.refresh_timers()
+            self._advance(workflow)
+            fired = [task for task in waiting if task.state != TaskState.WAITING]
+            if fired:
+                self._write(session, instance, workflow)
+        if not fired:
             self._keep(instance.id, instance.revision, workflow)
         return [task.task_spec.bpmn_id or "" for task in fired]
 
@@ -661,6 +671,7 @@ class Runtime:
             # A new instance: insert it first, its task rows need its id.
             session.add(instance)
             session.flush()
+        records.attach(instance.id)
         deadlines = projection.sync_timers(
             session, instance, workflow, version.markers, fired
         )

@@ -67,3 +67,30 @@ def _mine_or_claimable(actor: Actor) -> Select[HumanTask]:
     )
     open_tasks = select(HumanTask).where(HumanTask.state == HumanTask.OPEN)
     return open_tasks.where(or_(mine, claimable))
+
+
+def first_open_task(
+    session: Session, instance_id: int, actor: Actor
+) -> HumanTask | None:
+    """The oldest open task of an instance that ``actor`` may work, if any.
+
+    After starting an instance for someone, this is the step they fill in next.
+    """
+    query = (
+        _mine_or_claimable(actor)
+        .where(HumanTask.instance_id == instance_id)
+        .order_by(HumanTask.created_at, HumanTask.id)
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
+def open_step(session: Session, instance_id: int, step_id: str) -> HumanTask | None:
+    """The open task of step ``step_id`` in an instance, if there is one."""
+    return session.scalar(
+        select(HumanTask).where(
+            HumanTask.instance_id == instance_id,
+            HumanTask.step_id == step_id,
+            HumanTask.state == HumanTask.OPEN,
+        )
+    )

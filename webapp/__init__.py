@@ -70,6 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from webapp.policies import bp as policies_bp
     from webapp.portal import bp as portal_bp
     from webapp.reports import bp as reports_bp
+    from webapp.services import bp as services_bp
     from webapp.staff import bp as staff_bp
 
     csrf.exempt(api_bp)
@@ -78,6 +79,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         portal_bp,
         account_bp,
         policies_bp,
+        services_bp,
         staff_bp,
         admin_bp,
         reports_bp,

@@ -17,12 +17,15 @@ from flask_login import UserMixin, current_user, logout_user
 from werkzeug.wrappers import Response
 
 from engine import enterprises
-from engine.directory import User
+from engine.directory import PERSONAL_GROUP, User
 from engine.enterprises import Enterprise
 from engine.runtime import Actor
 from webapp.extensions import db, login_manager, session
 
 SESSION_LIFETIME = timedelta(hours=8)
+
+# The group every signed-in registered enterprise belongs to.
+ENTERPRISE_GROUP = "enterprise"
 
 # Which kind of account each blueprint's pages are for, and the pages of those
 # blueprints that anyone may open (signing in as one kind replaces the other).
@@ -82,6 +85,22 @@ class EnterpriseUser(UserMixin):
     @property
     def display_name(self) -> str:
         return self.account.name
+
+    @property
+    def username(self) -> str:
+        return self.account.recipient
+
+    @property
+    def roles(self) -> list[str]:
+        return [ENTERPRISE_GROUP]
+
+    @property
+    def actor(self) -> Actor:
+        """The enterprise as the engine sees it: steps addressed to it alone (the
+        social services' request and rating) name ``user:enterprise:<id>``."""
+        recipient = self.account.recipient
+        personal = PERSONAL_GROUP + recipient
+        return Actor(recipient, frozenset({ENTERPRISE_GROUP, personal}))
 
 
 def safe_next(default_endpoint: str) -> str:

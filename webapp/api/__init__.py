@@ -20,5 +20,6 @@ from webapp.api import (  # noqa: E402, F401
     notifications,
     openapi,
     policies,
+    services,
     tasks,
 )

@@ -214,6 +214,11 @@ def _render_task(
     """The task page; the form only for someone who may work the open task."""
     view = runtime().view(session(), task_id)
     task = view.task
+    # Read-only fields show what the flow knows (facts the process owner
+    # chose to put beside the form), never what was posted.
+    for form_field in view.step.form:
+        if "readonly" in form_field.constraints:
+            values = {**values, form_field.id: view.data.get(form_field.id)}
     names = group_names()
     appeal = appeals_by_number({task.business_key or ""}).get(task.business_key or "")
     events = timeline(session(), appeal.number) if appeal else []
