@@ -228,6 +228,20 @@ def of_appeal(session: Session, business_key: str) -> list[Attachment]:
     return list(session.scalars(query))
 
 
+def of_instance(session: Session, instance_id: int) -> list[Attachment]:
+    """Every attachment uploaded in one process instance, oldest first.
+
+    For flows whose instances carry no appeal number (an organisation's
+    admission, a service request).
+    """
+    query = (
+        select(Attachment)
+        .where(Attachment.instance_id == instance_id)
+        .order_by(Attachment.uploaded_at, Attachment.id)
+    )
+    return list(session.scalars(query))
+
+
 def by_ids(session: Session, ids: Collection[int]) -> list[Attachment]:
     """The attachments with these ids, in id order."""
     if not ids:

@@ -47,6 +47,8 @@ STAFF = {
     "admin": ["admin"],
 }
 PASSWORD = "secret-for-tests"
+# A minimal PDF file: the scans people upload (extension material, licences).
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n%%EOF\n"
 
 
 def _database_urls() -> list[Any]:

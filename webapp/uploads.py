@@ -41,9 +41,9 @@ class Received:
     chosen: set[str] = field(default_factory=set)
 
 
-# The endpoints whose POST may carry files: the task form page and the API's
-# task completion.
-UPLOAD_ENDPOINTS = {"staff.task", "api.complete_task"}
+# The endpoints whose POST may carry files: the staff task form page, the outside
+# accounts' step page of the social services, and the API's task completion.
+UPLOAD_ENDPOINTS = {"staff.task", "services.step", "api.complete_task"}
 
 
 def init_app(app: Flask) -> None:

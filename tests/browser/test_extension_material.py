@@ -12,10 +12,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.select import Select
 
-from conftest import Driver
+from conftest import PDF, Driver
 
 SUBMIT = "form.task-form button[type=submit]"
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
 def open_task(browser: WebDriver, number: str) -> None:

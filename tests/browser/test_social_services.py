@@ -8,6 +8,8 @@ Every page is saved under instance/screenshots/services-*.png.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from browsing import screenshot, sign_in, submit_form, wait_for_text
 from flask import Flask
@@ -15,7 +17,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.select import Select
 
-from conftest import REPOSITORY
+from conftest import PDF, REPOSITORY
 from engine import deployment
 from webapp.extensions import db
 
@@ -108,7 +110,9 @@ def _open_step(browser: WebDriver, base: str, step_name: str) -> None:
     wait_for_text(browser, step_name)
 
 
-def _organisation_joins_and_publishes(browser: WebDriver, base: str) -> None:
+def _organisation_joins_and_publishes(
+    browser: WebDriver, base: str, tmp_path: Path
+) -> None:
     _organisation_signs_up(browser, base)
     wait_for_text(browser, "填写入驻申请")
     _fill(
@@ -116,12 +120,14 @@ def _organisation_joins_and_publishes(browser: WebDriver, base: str) -> None:
         {
             "organisation_name": "镇江启航创业服务中心",
             "credit_code": "52321100MJ1234567X",
-            "licence": "镇民证字第0123号",
             "contact_name": "吴晓燕",
             "phone": "0511-85012345",
         },
     )
     _choose(browser, "service_type", "创业辅导")
+    licence = tmp_path / "启航执照.pdf"
+    licence.write_bytes(PDF)
+    browser.find_element(By.ID, "field-licence").send_keys(str(licence))
     screenshot(browser, "services-apply")
     submit_form(browser, SUBMIT)
     wait_for_text(browser, "已提交：填写入驻申请")
@@ -129,7 +135,7 @@ def _organisation_joins_and_publishes(browser: WebDriver, base: str) -> None:
     browser.delete_all_cookies()
     sign_in(browser, base, "dispatcher")
     _open_step(browser, base, "审核入驻机构")
-    assert "镇民证字第0123号" in browser.page_source
+    assert "启航执照.pdf" in browser.page_source
     _choose(browser, "decision", "approve")
     screenshot(browser, "services-vet")
     submit_form(browser, SUBMIT)
@@ -205,11 +211,11 @@ def _organisation_delivers(browser: WebDriver, base: str) -> None:
 
 
 def test_organisation_joins_enterprise_requests_and_rates(
-    browser: WebDriver, live_server: str, deployed: None
+    browser: WebDriver, live_server: str, deployed: None, tmp_path: Path
 ) -> None:
     # Tall enough for the longest form's submit button to be clicked in view.
     browser.set_window_size(1280, 1600)
-    _organisation_joins_and_publishes(browser, live_server)
+    _organisation_joins_and_publishes(browser, live_server, tmp_path)
     _enterprise_finds_and_requests(browser, live_server)
     _organisation_delivers(browser, live_server)
 

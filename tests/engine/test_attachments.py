@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import PDF
 from engine import forms
 from engine.attachments import (
     AttachmentStore,
@@ -17,7 +18,6 @@ from engine.attachments import (
 )
 from engine.errors import FormInvalid
 
-PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 32
 
 

@@ -8,18 +8,20 @@ deadline timer), delivery, rating, and complaints (warn, suspend).
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 import pytest
 import time_machine
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from conftest import REPOSITORY
+from conftest import PDF, REPOSITORY
 from engine import deployment, records, tasks
+from engine.attachments import AttachmentStore, Where
 from engine.clock import SHANGHAI
 from engine.models import HumanTask, ProcessInstance
 from engine.runtime import Actor, Runtime
@@ -35,7 +37,6 @@ APPLICATION = {
     "organisation_name": "镇江启航创业服务中心",
     "credit_code": CREDIT_CODE,
     "service_type": "创业辅导",
-    "licence": "licence-0001",
     "contact_name": "王敏",
     "phone": "0511-85012345",
 }
@@ -106,10 +107,17 @@ def _record(
 
 
 def _apply(sessions: sessionmaker[Session], rt: Runtime) -> int:
+    """Apply with a scanned licence kept in the attachment store, as the page does."""
     admission = _start(
         sessions, rt, "organisation_admission", {"applicant_group": "user:org-a"}
     )
-    _complete(sessions, rt, admission, "apply", APPLICATION, ORG)
+    with sessions() as session:
+        task = _task(session, admission, "apply")
+        where = Where(task.business_key, admission, task.id, task.step_id, "licence")
+        store = AttachmentStore(current_app.config["BANGBAN_ATTACHMENTS_DIR"])
+        licence = store.save(session, io.BytesIO(PDF), "执照.pdf", where, ORG.username)
+        rt.complete(session, task.id, {**APPLICATION, "licence": [licence.id]}, ORG)
+        session.commit()
     return admission
 
 

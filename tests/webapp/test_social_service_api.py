@@ -8,6 +8,8 @@ tests' business (tests/engine/test_social_service.py).
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,7 @@ from flask import Flask
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from conftest import PASSWORD, REPOSITORY, Api
+from conftest import PASSWORD, PDF, REPOSITORY, Api
 from engine import deployment, records
 from engine.directory import create_user
 from webapp.cli import main
@@ -28,7 +30,6 @@ APPLICATION = {
     "organisation_name": "镇江知识产权维权援助站",
     "credit_code": CREDIT_CODE,
     "service_type": "法律维权",
-    "licence": "licence-42",
     "contact_name": "孙律师",
     "phone": "0511-80001111",
 }
@@ -72,7 +73,17 @@ def _apply(api: Api) -> None:
     started = api.post("/organisation-applications", {}, "org-ip")
     assert started.status_code == 201
     assert started.json["step_id"] == "apply"
-    _complete(api, "org-ip", started.json["task_id"], APPLICATION)
+    # The licence scan goes up with the form, as multipart.
+    response = api.client.post(
+        f"/api/v1/tasks/{started.json['task_id']}/complete",
+        data={
+            "values": json.dumps(APPLICATION),
+            "licence": (io.BytesIO(PDF), "知识产权援助站执照.pdf"),
+        },
+        headers={"Authorization": f"Bearer {api.login('org-ip')}"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200, response.json
 
 
 def _admit_and_publish(api: Api) -> str:

@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from conftest import Api, Driver, signed_in
+from conftest import PDF, Api, Driver, signed_in
 
 # The smallest file each check recognises by content.
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64
 
 

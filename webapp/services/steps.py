@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from engine.errors import Conflict, FormInvalid, NotFound, PermissionDenied
 from engine.models import HumanTask
+from webapp import uploads
 from webapp.extensions import db, runtime, session
 from webapp.services import bp
 from webapp.staff import task_forms
@@ -61,10 +62,15 @@ def step(task_id: str) -> tuple[str, int] | Response:
         return _render(task_id, task_forms.initial_values(fields), {})
 
     values = task_forms.submitted_values(fields, request.form)
+    received = uploads.receive_for(task_id, current_user.actor)
+    values.update(received.ids)
     try:
+        if received.errors:
+            uploads.refuse(task_id, values, received.errors)
         runtime().complete(session(), task_id, values, current_user.actor)
         db.session.commit()
     except FormInvalid as exc:
+        # The files were rolled back with the rest: they must be chosen again.
         db.session.rollback()
         return _render(task_id, values, task_forms.errors_by_field(exc))
     except (Conflict, PermissionDenied, NotFound) as exc:

@@ -62,6 +62,19 @@ def _readable(number: str) -> Appeal | None:
     return appeal
 
 
+def _may_download(attachment: attachments.Attachment) -> bool:
+    number = attachment.business_key
+    if number and db.session.scalar(select(Appeal.id).where(Appeal.number == number)):
+        return _readable(number) is not None
+    steps = db.session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == attachment.instance_id)
+    )
+    actor = current_user.actor
+    return any(
+        actor.may_work(step) or step.completed_by == actor.username for step in steps
+    )
+
+
 @bp.get("/staff/appeals/<number>")
 @login_required
 def appeal_detail(number: str) -> tuple[str, int]:
@@ -106,11 +119,12 @@ def appeal_detail(number: str) -> tuple[str, int]:
 @bp.get("/staff/attachments/<int:attachment_id>")
 @login_required
 def download_attachment(attachment_id: int) -> Response | tuple[str, int]:
-    """An attachment's file, for whoever may read its appeal."""
+    """An attachment's file, for whoever may read its appeal or, in a flow with
+    no appeal, whoever may work one of its instance's steps."""
     attachment = db.session.get(attachments.Attachment, attachment_id)
-    number = attachment.business_key if attachment else None
-    if attachment is None or number is None or _readable(number) is None:
-        return _not_found(str(number or attachment_id))
+    if attachment is None or not _may_download(attachment):
+        return _not_found(str(attachment_id))
+    number = attachment.business_key or f"instance {attachment.instance_id}"
 
     path = uploads.store().path_of(attachment.sha256)
     if not path.is_file():

@@ -242,7 +242,11 @@ def _render_task(
         comment=comment,
         phrases=task_forms.phrases_for(view.step),
         reselect=reselect.chosen if reselect else set(),
-        attachments=attachments.of_appeal(session(), task.business_key or ""),
+        attachments=(
+            attachments.of_appeal(session(), appeal.number)
+            if appeal
+            else attachments.of_instance(session(), task.instance_id)
+        ),
         step_names=step_names(task.business_key),
         accepted=",".join(attachments.ACCEPTED_ENDINGS),
         facts=task_forms.task_facts(view.data, names),
