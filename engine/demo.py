@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from engine import enterprises
 from engine.appeals import service
 from engine.appeals.models import Appeal
+from engine.attachments import AttachmentStore
 from engine.demo_services import load_service_demo
 from engine.directory import Department, User, create_user
 from engine.models import HumanTask
@@ -188,7 +189,7 @@ class _Walker:
         self.do("review_reply", "reviewer", {"decision": decision}, "reviewer")
 
 
-def load_demo(session: Session, runtime: Runtime) -> str:
+def load_demo(session: Session, runtime: Runtime, store: AttachmentStore) -> str:
     """Create demo departments, accounts and appeals; skip what already exists."""
     if session.scalar(select(User).where(User.username == "dispatcher")):
         return "demo data already present, nothing added"
@@ -240,7 +241,7 @@ def load_demo(session: Session, runtime: Runtime) -> str:
     _walk(session, runtime, numbers)
     policies = load_demo_policies(session)
     logger.info("demo data created: %s appeals", len(numbers))
-    services = load_service_demo(session, runtime, PASSWORD, account)
+    services = load_service_demo(session, runtime, store, PASSWORD, account)
     return (
         f"demo data created: {len(DEPARTMENTS)} departments, "
         f"{len(STAFF) + len(DEPARTMENTS)} accounts and the enterprise "

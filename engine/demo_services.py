@@ -8,11 +8,13 @@ Walked through the real BPMN processes (``organisation_admission`` and
 from __future__ import annotations
 
 import logging
+from io import BytesIO
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from engine import tasks
+from engine.attachments import AttachmentStore, Where
 from engine.directory import PERSONAL_GROUP, create_user
 from engine.enterprises import Enterprise
 from engine.runtime import Actor, Runtime
@@ -26,10 +28,14 @@ APPLICATION = {
     "organisation_name": "镇江启航创业服务中心",
     "credit_code": CREDIT_CODE,
     "service_type": "创业辅导",
-    "licence": "民办非企业单位登记证书 镇民证字第0123号",
     "contact_name": "吴晓燕",
     "phone": "0511-85012345",
 }
+# The licence scan the demo organisation uploads: a one-page PDF stand-in for
+# its registration certificate (民办非企业单位登记证书).
+LICENCE_NAME = "登记证书.pdf"
+LICENCE_PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n%%EOF\n"
+
 SERVICES = [
     {
         "service_type": "创业辅导",
@@ -63,10 +69,15 @@ def _complete(
 
 
 def load_service_demo(
-    session: Session, runtime: Runtime, password: str, enterprise: Enterprise
+    session: Session,
+    runtime: Runtime,
+    store: AttachmentStore,
+    password: str,
+    enterprise: Enterprise,
 ) -> str:
     """Create the demo organisation and its services; ``enterprise`` (the demo's
-    registered enterprise) requests one of them."""
+    registered enterprise) requests one of them. The licence scan is kept in
+    ``store`` like any upload."""
     organisation = create_user(
         session,
         ORGANISATION,
@@ -83,7 +94,14 @@ def load_service_demo(
     admission = runtime.start(
         session, "organisation_admission", actor=org_actor, data=data
     )
-    _complete(session, runtime, admission.id, "apply", APPLICATION, org_actor)
+    apply = tasks.open_step(session, admission.id, "apply")
+    assert apply is not None
+    where = Where(apply.business_key, admission.id, apply.id, "apply", "licence")
+    licence = store.save(
+        session, BytesIO(LICENCE_PDF), LICENCE_NAME, where, organisation.username
+    )
+    application = {**APPLICATION, "licence": [licence.id]}
+    runtime.complete(session, apply.id, application, org_actor)
     approve = {"decision": "approve"}
     _complete(session, runtime, admission.id, "vet_organisation", approve, dispatcher)
     for values in SERVICES:

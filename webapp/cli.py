@@ -27,7 +27,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 
 from engine import deployment
 from engine.errors import DefinitionInvalid
-from webapp import MIGRATIONS, create_app
+from webapp import MIGRATIONS, create_app, uploads
 from webapp.calendar_cli import calendar_cli
 from webapp.config import ConfigError
 from webapp.extensions import db, runtime, session
@@ -96,7 +96,7 @@ def init_command(demo: bool) -> None:
     if demo:
         from engine.demo import load_demo
 
-        created = load_demo(session(), runtime())
+        created = load_demo(session(), runtime(), uploads.store())
         db.session.commit()
         click.echo(created)
 

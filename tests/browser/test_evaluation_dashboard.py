@@ -25,9 +25,11 @@ def demo(app: Flask) -> None:
         runtime().clear_caches()
         from conftest import APPEAL_BPMN
         from engine import deployment
+        from webapp import uploads
 
-        deployment.deploy_path(db.session, APPEAL_BPMN, deployed_by="tests")
-        load_demo(db.session, runtime())
+        # The demo walks every process of workflows/, not only the appeal flow.
+        deployment.deploy_folder(db.session, APPEAL_BPMN.parent, deployed_by="tests")
+        load_demo(db.session, runtime(), uploads.store())
         db.session.commit()
 
 
