@@ -29,7 +29,7 @@ from sqlalchemy import create_engine, insert
 from sqlalchemy.orm import Session
 
 import engine.appeals.models
-import engine.enterprises  # noqa: F401  (the table Appeal.enterprise_id refers to)
+import engine.enterprises  # the table Appeal.enterprise_id refers to
 import engine.evaluation.assessments  # noqa: F401
 from engine.appeals.facts import EXTENSION, HAND_BACK, REOPEN, AppealEvent
 from engine.appeals.models import Appeal
