@@ -197,6 +197,38 @@ def test_a_word_missing_everywhere_falls_back_to_any_word(app: Flask, api: Api) 
     assert api.get("/policies", q="火星").json["total"] == 0
 
 
+def test_one_character_finds_the_items_containing_it(app: Flask, api: Api) -> None:
+    publish(app, title="镇江市个人所得税专项附加扣除操作指引", body="按月预扣预缴。")
+    publish(app, title="镇江市工业用地弹性出让办法", body="工业项目用地可先租后让。")
+    publish(
+        app,
+        title="镇江市小微企业普惠贷款贴息办法",
+        body="贴息资金不计入企业应纳税所得额。",
+        published_on="2026-05-01",
+    )
+
+    # 税 stands inside 所得税 and 纳税: jieba indexes neither as 税 alone.
+    found = api.get("/policies", q="税").json
+    assert (found["total"], found["matched_all"]) == (2, True)
+    # The item with the character in its title first, then the newest.
+    assert [item["title"] for item in found["items"]] == [
+        "镇江市个人所得税专项附加扣除操作指引",
+        "镇江市小微企业普惠贷款贴息办法",
+    ]
+    assert "<mark>税</mark>" in found["items"][1]["snippet"]
+    assert titles(api, q="地") == ["镇江市工业用地弹性出让办法"]
+    # Two single characters: items with both, else items with either.
+    assert titles(api, q="税 贴") == ["镇江市小微企业普惠贷款贴息办法"]
+    either = api.get("/policies", q="租 扣").json
+    assert (either["total"], either["matched_all"]) == (2, False)
+    assert titles(api, q="钨") == []
+
+    page = app.test_client().get("/policies?q=地").text
+    assert "“地”共找到 1 条" in page
+    assert "镇江市工业<mark>地</mark>" not in page
+    assert "工业用<mark>地</mark>弹性出让办法" in page
+
+
 def test_open_application_windows_are_marked(app: Flask, api: Api) -> None:
     publish(
         app,
@@ -295,21 +327,28 @@ def test_postgresql_search_uses_the_gin_index(app: Flask) -> None:
         # New entries wait in the GIN index's pending list, which the planner
         # counts as slow to read; a VACUUM would merge them, outside a
         # transaction, as autovacuum does in production.
-        db.session.execute(
-            text("SELECT gin_clean_pending_list('ix_policy_search_vector')")
-        )
+        for index in ("ix_policy_search_vector", "ix_policy_character_vector"):
+            db.session.execute(text(f"SELECT gin_clean_pending_list('{index}')"))
         db.session.execute(text("ANALYZE policy"))
-        statement = search._ranked(
-            search._filtered(search.Filters()),
-            search.query_terms("智能化改造"),
-            "postgresql",
-            every=True,
-        )
-        sql = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
-        plan = "\n".join(db.session.scalars(text(f"EXPLAIN {sql}")))
+
+        def plan_of(query: str) -> str:
+            statement = search._ranked(
+                search._filtered(search.Filters()),
+                search.query_terms(query),
+                "postgresql",
+                every=True,
+            )
+            sql = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+            return "\n".join(db.session.scalars(text(f"EXPLAIN {sql}")))
+
+        plan = plan_of("智能化改造")
+        # A one-character query goes through the character index instead.
+        character_plan = plan_of("械")
         found = search.search(db.session, "智能化改造")
         titles = [hit.policy.title for hit in found.hits]
         db.session.rollback()
     assert "ix_policy_search_vector" in plan, plan
     assert "Seq Scan on policy" not in plan, plan
     assert titles == ["镇江市支持制造业智能化改造若干措施"]
+    assert "ix_policy_character_vector" in character_plan, character_plan
+    assert "Seq Scan on policy" not in character_plan, character_plan
