@@ -119,6 +119,11 @@ class Results:
         """The number of pages (at least 1)."""
         return max(1, -(-self.total // self.page_size))
 
+    @property
+    def beyond_last(self) -> bool:
+        """Whether the page asked for lies after the last one (and is empty)."""
+        return self.page > self.pages
+
 
 def parse_filters(values: Mapping[str, Any]) -> Filters:
     """Filters from request arguments; raise every problem at once, in Chinese."""

@@ -187,6 +187,28 @@ def test_results_are_paged_and_highlighted_safely(app: Flask, api: Api) -> None:
     assert 'href="/policies?page=2&amp;q=' in html or "page=2" in html
 
 
+def test_a_page_after_the_last_says_so_and_leads_back(app: Flask, api: Api) -> None:
+    for number in range(12):
+        publish(app, title=f"第{number + 1}批技术改造项目补助名单", body="补助。")
+
+    beyond = api.get("/policies", q="技术改造", page=99).json
+    assert beyond["items"] == []
+    assert (beyond["total"], beyond["page"], beyond["pages"]) == (12, 99, 2)
+
+    page = app.test_client().get("/policies?q=技术改造&page=99")
+    assert page.status_code == 200
+    assert "没有第 99 页：共 12 条结果，只有 2 页。" in page.text
+    assert 'id="first-page" href="/policies?page=1&amp;q=' in page.text
+    assert 'id="last-page" href="/policies?page=2&amp;q=' in page.text
+    # No "previous page" leading to page 98, which is just as empty.
+    assert "上一页" not in page.text
+    last = app.test_client().get("/policies?q=技术改造&page=2").text
+    assert "第 2 / 2 页" in last and "没有第" not in last
+
+    nothing = app.test_client().get("/policies?q=火星&page=3").text
+    assert "没有第 3 页：没有找到结果。" in nothing and 'id="first-page"' in nothing
+
+
 def test_a_word_missing_everywhere_falls_back_to_any_word(app: Flask, api: Api) -> None:
     publish(app)
     response = api.get("/policies", q="智能化改造 火星").json
