@@ -187,7 +187,8 @@ def test_results_are_paged_and_highlighted_safely(app: Flask, api: Api) -> None:
     assert 'href="/policies?page=2&amp;q=' in html or "page=2" in html
 
 
-def test_a_page_after_the_last_says_so_and_leads_back(app: Flask, api: Api) -> None:
+def test_a_page_after_the_last_says_so_and_leads_back(pages: Flask, api: Api) -> None:
+    app = pages
     for number in range(12):
         publish(app, title=f"第{number + 1}批技术改造项目补助名单", body="补助。")
 
@@ -207,6 +208,11 @@ def test_a_page_after_the_last_says_so_and_leads_back(app: Flask, api: Api) -> N
 
     nothing = app.test_client().get("/policies?q=火星&page=3").text
     assert "没有第 3 页：没有找到结果。" in nothing and 'id="first-page"' in nothing
+
+    # The maintainers' list: the same message and way back.
+    staff = signed_in(app, "maintainer").get("/staff/policies?page=9").text
+    assert "没有第 9 页：共 1 页。" in staff
+    assert 'id="first-page" href="/staff/policies?status=&amp;page=1"' in staff
 
 
 def test_a_word_missing_everywhere_falls_back_to_any_word(app: Flask, api: Api) -> None:
