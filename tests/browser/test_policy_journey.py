@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from browsing import screenshot, sign_in, submit_form, wait_for_text
+from browsing import PHONE_WIDTH, screenshot, sign_in, submit_form, wait_for_text
 from flask import Flask
 from policy_fixtures import add_maintainer, publish
 from selenium.webdriver.common.by import By
@@ -99,3 +99,23 @@ def test_policy_pages_look_like_the_rest(
     wait_for_text(browser, "修改记录")
     assert browser.execute_script(UNSTYLED) == clean
     screenshot(browser, "policies-maintain-form")
+
+
+def test_policy_pages_fit_a_phone(
+    phone: WebDriver, live_server: str, app: Flask
+) -> None:
+    policy_id = publish(
+        app,
+        source_url="https://www.zhenjiang.gov.cn/zjszf/zcwj/2026/art_0000000001.html",
+        document_number="镇工信发〔2026〕1号",
+    )
+    width = "return [document.documentElement.scrollWidth, window.innerWidth]"
+
+    phone.get(f"{live_server}/policies?q=智能化")
+    wait_for_text(phone, "共找到 1 条")
+    assert phone.execute_script(width) == [PHONE_WIDTH, PHONE_WIDTH]
+    screenshot(phone, "policies-phone-search")
+    phone.get(f"{live_server}/policies/{policy_id}")
+    wait_for_text(phone, "政策咨询")
+    assert phone.execute_script(width) == [PHONE_WIDTH, PHONE_WIDTH]
+    screenshot(phone, "policies-phone-show")
