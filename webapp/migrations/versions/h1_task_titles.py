@@ -1,7 +1,7 @@
 """process properties and task titles (任务标题) for processes without appeals
 
-Revision ID: g1_task_titles
-Revises: f1_social_service
+Revision ID: h1_task_titles
+Revises: g1_policy_characters
 Create Date: 2026-12-04 10:00:00
 
 """
@@ -9,8 +9,8 @@ Create Date: 2026-12-04 10:00:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "g1_task_titles"
-down_revision = "f1_social_service"
+revision = "h1_task_titles"
+down_revision = "g1_policy_characters"
 branch_labels = None
 depends_on = None
 
