@@ -140,7 +140,12 @@ def published_results(entries: list[AuditEntry]) -> list[PublishedResult]:
     The flow publishes the lead department's latest reply (``result = reply`` in
     ``workflows/appeal.bpmn``) when the reviewer approves it; a rating or a
     follow-up call belongs to the result published before it. Imported appeals
-    have no such steps: their result is only on the appeal row.
+    have no such steps: their result is only on the appeal row. Known
+    shortcoming: the steps and fields are read by their ids in that file, so a
+    process version that renames ``handle_appeal``, ``review_reply`` or their
+    ``reply``/``decision`` fields, or publishes something other than the reply,
+    shows no earlier results (or the reply instead of what was published) to
+    the appellant; the result in force, from the appeal row, is still right.
     """
     results: list[PublishedResult] = []
     reply: str | None = None
