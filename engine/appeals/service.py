@@ -18,6 +18,7 @@ from engine import forms
 from engine.appeals import facts, identifiers
 from engine.appeals.models import CHANNELS, PROCESS_KEY, RATINGS, Appeal
 from engine.appeals.notices import tell_appellant
+from engine.appeals.timeline import PublishedResult
 from engine.clock import now
 from engine.errors import Conflict, FieldError, FormInvalid, NotFound
 from engine.models import HumanTask, ProcessInstance
@@ -28,9 +29,14 @@ logger = logging.getLogger(__name__)
 # The group of the BPMN step the appellant completes (rating).
 APPELLANT_GROUP = "appellant"
 
-# Statuses at which the platform's answer is public.
-RESULT_STATUSES = {"returned", "published", "closed", "terminated"}
+# Statuses at which the platform's answer is public; a follow-up call (回访)
+# leaves the published result in force.
+RESULT_STATUSES = {"returned", "published", "following_up", "closed", "terminated"}
 FINAL_STATUSES = {"returned", "closed", "terminated"}
+# Statuses at which the latest published result is the answer in force; at the
+# others a published result was sent back (重办) or followed by a termination.
+IN_FORCE_STATUSES = {"published", "following_up", "closed"}
+REOPENED_LABEL = "重新办理中"
 
 # Channels a submission may name; ``import`` is set by the importer only.
 SUBMISSION_CHANNELS = {"pc", "mobile", "hotline"}
@@ -254,6 +260,26 @@ def rate_appeal(
     appeal.rating_comment = comment or None
     logger.info("appeal %s rated %s", appeal.number, rating)
     return appeal
+
+
+def result_in_force(
+    appeal: Appeal, results: list[PublishedResult]
+) -> PublishedResult | None:
+    """Which of the published ``results`` is the answer in force, if any."""
+    if results and appeal.status in IN_FORCE_STATUSES:
+        return results[-1]
+    return None
+
+
+def public_status_label(appeal: Appeal, results: list[PublishedResult]) -> str:
+    """The status as the appellant reads it: 重新办理中 once a result was sent back.
+
+    ``results`` are the appeal's published results; handling after one of them
+    can only be a reopening.
+    """
+    if appeal.status == "handling" and results:
+        return REOPENED_LABEL
+    return appeal.status_label
 
 
 def follow_instance(

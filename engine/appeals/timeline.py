@@ -1,12 +1,15 @@
 """The timeline of an appeal in plain Chinese, drawn from the audit trail.
 
 The public timeline names steps, departments and decisions but never a person or
-the appellant's contact data; staff see the actor and comments as well.
+the appellant's contact data; staff see the actor and comments as well. The same
+trail gives every result the platform published (答复发布), round by round, with
+the rating it got: an appeal sent back by a dissatisfied rating or call (重办)
+keeps its earlier results for the appellant to read.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +30,26 @@ class Event:
     step_id: str | None
     actor: str
     comment: str | None
+
+
+@dataclass(frozen=True)
+class PublishedResult:
+    """One result the platform published (第N轮办理结果) and how it was rated."""
+
+    round: int
+    text: str
+    published_at: datetime
+    # The appellant's rating (满意度评价) and the follow-up call's (回访评价).
+    rating: str | None = None
+    call_rating: str | None = None
+
+
+@dataclass(frozen=True)
+class History:
+    """An appeal's timeline and its published results, from one read of the trail."""
+
+    events: list[Event]
+    results: list[PublishedResult]
 
 
 def _names(codes: list[str], names: dict[str, str]) -> str:
@@ -89,9 +112,19 @@ def _describe(entry: AuditEntry, names: dict[str, str]) -> str | None:
 
 def timeline(session: Session, number: str) -> list[Event]:
     """Every step of appeal ``number`` so far, oldest first."""
+    return history(session, number).events
+
+
+def history(session: Session, number: str) -> History:
+    """The timeline and the published results of appeal ``number``, oldest first."""
+    entries = audit.trail(session, number)
     names = department_names(session)
+    return History(_events(entries, names), published_results(entries))
+
+
+def _events(entries: list[AuditEntry], names: dict[str, str]) -> list[Event]:
     events = []
-    for entry in audit.trail(session, number):
+    for entry in entries:
         text = _describe(entry, names)
         if text:
             # A step's own comment field (审核意见, 评价意见) tells the next person
@@ -99,3 +132,36 @@ def timeline(session: Session, number: str) -> list[Event]:
             comment = entry.comment or (entry.values or {}).get("comment")
             events.append(Event(entry.at, text, entry.step_id, entry.actor, comment))
     return events
+
+
+def published_results(entries: list[AuditEntry]) -> list[PublishedResult]:
+    """Each result published in this trail, with the ratings that followed it.
+
+    The flow publishes the lead department's latest reply (``result = reply`` in
+    ``workflows/appeal.bpmn``) when the reviewer approves it; a rating or a
+    follow-up call belongs to the result published before it. Imported appeals
+    have no such steps: their result is only on the appeal row. Known
+    shortcoming: the steps and fields are read by their ids in that file, so a
+    process version that renames ``handle_appeal``, ``review_reply`` or their
+    ``reply``/``decision`` fields, or publishes something other than the reply,
+    shows no earlier results (or the reply instead of what was published) to
+    the appellant; the result in force, from the appeal row, is still right.
+    """
+    results: list[PublishedResult] = []
+    reply: str | None = None
+    for entry in entries:
+        if entry.action != "complete":
+            continue
+        values: dict[str, Any] = entry.values or {}
+        if entry.step_id == "handle_appeal" and values.get("decision") == "reply":
+            reply = values.get("reply") or None
+        elif entry.step_id == "review_reply" and values.get("decision") == "publish":
+            round_ = len(results) + 1
+            results.append(PublishedResult(round_, reply or "", entry.at))
+        elif entry.step_id == "rate_result" and results:
+            rating = values.get("rating") or None
+            results[-1] = replace(results[-1], rating=rating)
+        elif entry.step_id == "follow_up" and results:
+            call = values.get("call_rating") or None
+            results[-1] = replace(results[-1], call_rating=call)
+    return results

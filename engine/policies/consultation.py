@@ -30,11 +30,19 @@ def ask(
     values: Mapping[str, Any],
     *,
     actor: Actor,
+    enterprise_id: int | None = None,
 ) -> appeals.Submission:
-    """Submit ``values`` (the appeal form) as a question about a published policy."""
+    """Submit ``values`` (the appeal form) as a question about a published policy.
+
+    ``enterprise_id`` links it to the registered enterprise that asked.
+    """
     policy = get_public(session, policy_id)
     submission = appeals.submit(
-        session, runtime, {**values, "category": CATEGORY}, actor=actor
+        session,
+        runtime,
+        {**values, "category": CATEGORY},
+        actor=actor,
+        enterprise_id=enterprise_id,
     )
 
     appeal = submission.appeal

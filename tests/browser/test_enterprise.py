@@ -108,7 +108,11 @@ def test_enterprise_signs_up_submits_and_rates_from_my_appeals(
     screenshot(phone, "account-appeal-rating")
     submit_form(phone, "#rating-form button[type=submit]")
     wait_for_text(phone, "感谢您的评价")
-    assert phone.find_element(By.ID, "appeal-status").text == "办理中"
+    assert phone.find_element(By.ID, "appeal-status").text == "重新办理中"
+    # The answer just rated stays readable, labelled as the first round's.
+    earlier = phone.find_element(By.ID, "result-round-1").text
+    assert "第1轮办理结果" in earlier and "已联系园区疏通排水管网。" in earlier
+    assert "您的评价：不满意" in earlier
     assert "服务对象评价：不满意，诉求重新办理" in phone.page_source
     assert fits(phone)
     screenshot(phone, "account-appeal-rated")

@@ -82,7 +82,17 @@ def test_submit_fix_look_up_and_rate(
     code = browser.find_element(By.ID, "query-code").text
     assert number and len(code) == 8
     assert code not in browser.current_url
+    assert browser.current_url == f"{live_server}/appeals/submitted"
     screenshot(browser, "portal-submitted")
+
+    # Reloading the confirmation submits nothing again and hides the code.
+    browser.refresh()
+    wait_for_text(browser, "查询码已在提交后显示过一次")
+    assert browser.find_element(By.ID, "appeal-number").text == number
+    assert code not in browser.page_source
+    inbox = driver.api.get("/tasks", user="dispatcher").json
+    assert [item["appeal_number"] for item in inbox["items"]] == [number]
+    screenshot(browser, "portal-submitted-reloaded")
 
     # Look it up through the confirmation's link (the number is filled in).
     browser.find_element(By.CSS_SELECTOR, "main a.btn-primary").click()

@@ -60,7 +60,8 @@ def sign_in(client: FlaskClient, credit_code: str, password: str) -> Any:
 
 def submit_as_enterprise(client: FlaskClient, **changes: str) -> str:
     """Submit an appeal while signed in; return its number."""
-    response = client.post("/appeals/new", data={**VALID_APPEAL, **changes})
+    data = {**VALID_APPEAL, **changes}
+    response = client.post("/appeals/new", data=data, follow_redirects=True)
     assert response.status_code == 200, html(response)
     return codes_of(html(response)).number
 
@@ -197,8 +198,8 @@ def test_rating_from_my_appeals_and_notices(
     done = client.post(url, data={"rating": "dissatisfied", "comment": "仍有积水"})
     assert done.status_code == 200
     assert "感谢您的评价" in html(done)
-    assert 'id="appeal-status">办理中<' in html(done)
-    assert "办理中" in html(client.get("/account/appeals"))
+    assert 'id="appeal-status">重新办理中<' in html(done)
+    assert "重新办理中" in html(client.get("/account/appeals"))
 
 
 def test_staff_and_enterprise_pages_refuse_each_other(

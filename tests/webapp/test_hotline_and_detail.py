@@ -7,15 +7,18 @@ from datetime import datetime
 
 import time_machine
 from flask import Flask
+from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
 from conftest import VALID_APPEAL, Appellant, Driver, signed_in
 from engine.appeals.identifiers import clean_phone
+from engine.appeals.models import Appeal
 from engine.clock import SHANGHAI
 from engine.timers import sweep
 from webapp.extensions import db, runtime
 
 HOTLINE_PAGE = "/hotline/appeals/new"
+HOTLINE_DONE = "/hotline/appeals/submitted"
 # The phone number as stored and shown (national format, with spaces).
 PHONE = clean_phone(VALID_APPEAL["phone"])
 
@@ -35,7 +38,8 @@ def shown(page: str, element_id: str) -> str:
 def hotline_entry(app: Flask, **changes: str) -> Appellant:
     """Enter an appeal on the hotline page; the number and code it shows."""
     client = signed_in(app, "hotline")
-    response = client.post(HOTLINE_PAGE, data={**VALID_APPEAL, **changes})
+    data = {**VALID_APPEAL, **changes}
+    response = client.post(HOTLINE_PAGE, data=data, follow_redirects=True)
     assert response.status_code == 200, response.text
     page = response.text
     return Appellant(shown(page, "appeal-number"), shown(page, "query-code"))
@@ -49,8 +53,11 @@ def test_hotline_operator_enters_an_appeal_for_a_caller(
     assert form.status_code == 200
     assert "热线受理" in form.text and 'name="channel"' not in form.text
 
-    response = client.post(HOTLINE_PAGE, data=VALID_APPEAL)
+    posted = client.post(HOTLINE_PAGE, data=VALID_APPEAL)
+    assert posted.status_code == 303
+    assert posted.headers["Location"] == HOTLINE_DONE
 
+    response = client.get(HOTLINE_DONE)
     assert response.status_code == 200, response.text
     assert response.headers["Cache-Control"] == "no-store"
     page = response.text
@@ -60,6 +67,14 @@ def test_hotline_operator_enters_an_appeal_for_a_caller(
     assert shown(page, "query-code-spelled") == " ".join(code)
     assert "请把诉求编号和查询码逐位读给来电人" in page
     assert "查询码只显示这一次" in page
+
+    # A reload shows the number to read out again, not the code, and enters
+    # nothing twice.
+    again = client.get(HOTLINE_DONE).text
+    assert shown(again, "appeal-number") == number
+    assert code not in again and 'id="query-code-gone"' in again
+    with pages.app_context():
+        assert db.session.scalar(select(func.count(Appeal.id))) == 1
 
     public = driver.public(Appellant(number, code))
     assert public["channel"] == "hotline"
@@ -97,6 +112,7 @@ def test_only_hotline_operators_get_the_hotline_page(pages: Flask) -> None:
     refused = client.post(HOTLINE_PAGE, data=VALID_APPEAL)
     assert refused.status_code == 404
     assert "页面不存在" in refused.text
+    assert client.get(HOTLINE_DONE).status_code == 404
 
 
 def test_dispatcher_sees_contact_data_steps_and_timeline(

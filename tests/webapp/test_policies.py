@@ -10,8 +10,11 @@ import pytest
 from flask import Flask
 from policy_fixtures import add_maintainer, publish
 from sqlalchemy import select, text
+from test_enterprise_accounts import ENTERPRISE, sign_up
+from test_portal_pages import field_block
 
 from conftest import VALID_APPEAL, Api, signed_in
+from engine.appeals.identifiers import clean_phone
 from engine.appeals.models import Appeal
 from engine.models import AuditEntry, HumanTask
 from engine.policies import search
@@ -316,9 +319,16 @@ def test_consultation_becomes_a_linked_appeal_in_triage(pages: Flask, api: Api) 
     with pages.app_context():
         assert db.session.scalar(select(Appeal.id)) is None
 
-    answered = client.post(f"/policies/{policy_id}/consult", data=question)
-    assert answered.status_code == 200
+    posted = client.post(f"/policies/{policy_id}/consult", data=question)
+    assert (posted.status_code, posted.headers["Location"]) == (
+        303,
+        "/appeals/submitted",
+    )
+    answered = client.get("/appeals/submitted")
     number = re.findall(r'id="appeal-number">([^<]+)<', answered.text)[0]
+    assert re.search(r'id="query-code">[2-9A-HJKMNP-Z]{8}<', answered.text)
+    # A reload asks nothing twice and no longer shows the code.
+    assert 'id="query-code-gone"' in client.get("/appeals/submitted").text
     with pages.app_context():
         appeal = db.session.scalars(select(Appeal).where(Appeal.number == number)).one()
         assert (appeal.category, appeal.policy_id) == ("政策咨询", policy_id)
@@ -331,6 +341,47 @@ def test_consultation_becomes_a_linked_appeal_in_triage(pages: Flask, api: Api) 
 
     detail = signed_in(pages, "dispatcher").get(f"/staff/appeals/{number}").text
     assert f'href="/policies/{policy_id}"' in detail
+
+
+def test_a_registered_enterprise_asks_prefilled_and_finds_it_in_my_appeals(
+    pages: Flask,
+) -> None:
+    policy_id = publish(pages)
+    client = pages.test_client()
+    sign_up(client)
+
+    page = client.get(f"/policies/{policy_id}").text
+    assert 'id="registered-note"' in page
+    contact = ENTERPRISE["contact_name"]
+    assert f'value="{contact}"' in field_block(page, "contact_name")
+    phone = clean_phone(ENTERPRISE["phone"])
+    assert f'value="{phone}"' in field_block(page, "phone")
+    assert "readonly" in field_block(page, "credit_code")
+
+    # Name and code come from the account whatever is posted.
+    question = {
+        "enterprise_name": "别的公司",
+        "credit_code": "",
+        "contact_name": ENTERPRISE["contact_name"],
+        "phone": ENTERPRISE["phone"],
+        "title": "咨询：智能化改造补助",
+        "content": "我公司去年购置的设备能否申请本次补助？",
+    }
+    posted = client.post(
+        f"/policies/{policy_id}/consult", data=question, follow_redirects=True
+    )
+    number = re.findall(r'id="appeal-number">([^<]+)<', posted.text)[0]
+    assert 'href="/account/appeals"' in posted.text
+
+    assert number in client.get("/account/appeals").text
+    with pages.app_context():
+        appeal = db.session.scalars(select(Appeal).where(Appeal.number == number)).one()
+        assert appeal.enterprise_id is not None
+        assert (appeal.enterprise_name, appeal.credit_code, appeal.policy_id) == (
+            ENTERPRISE["name"],
+            ENTERPRISE["credit_code"],
+            policy_id,
+        )
 
 
 def test_postgresql_search_uses_the_gin_index(app: Flask) -> None:

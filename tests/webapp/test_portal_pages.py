@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 
 from conftest import VALID_APPEAL, Appellant, Driver
+from engine.appeals.models import Appeal
+from webapp.extensions import db
 from webapp.portal.throttle import FailureLimiter, lookup_failures
 
 NOT_FOUND = "未找到该诉求，请核对诉求编号和查询码。"
@@ -49,7 +52,9 @@ def field_block(page: str, name: str) -> str:
 
 
 def submit(client: FlaskClient, **changes: str) -> Any:
-    return client.post("/appeals/new", data={**VALID_APPEAL, **changes})
+    """Post the form and follow a redirect to the confirmation page."""
+    data = {**VALID_APPEAL, **changes}
+    return client.post("/appeals/new", data=data, follow_redirects=True)
 
 
 def codes_of(page: str) -> Appellant:
@@ -116,10 +121,13 @@ def test_category_outside_the_list_is_refused_with_other_errors(
 def test_confirmation_shows_number_and_code_once_and_is_not_cached(
     client: FlaskClient, driver: Driver
 ) -> None:
-    response = submit(client)
+    posted = client.post("/appeals/new", data=VALID_APPEAL)
+    # Redirect after post: reloading the confirmation submits nothing again.
+    assert posted.status_code == 303
+    assert posted.headers["Location"] == "/appeals/submitted"
+    response = client.get("/appeals/submitted")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
-    assert "Location" not in response.headers
     page = html(response)
     appellant = codes_of(page)
     assert re.fullmatch(r"\d{8}-\d{4}", appellant.number)
@@ -136,11 +144,32 @@ def test_confirmation_shows_number_and_code_once_and_is_not_cached(
     assert view["channel"] == "pc"
 
 
+def test_reloading_the_confirmation_neither_submits_again_nor_shows_the_code(
+    app: Flask, client: FlaskClient
+) -> None:
+    appellant = codes_of(html(submit(client)))
+
+    again = html(client.get("/appeals/submitted"))
+    assert f'id="appeal-number">{appellant.number}<' in again
+    assert appellant.query_code not in again
+    assert "查询码已在提交后显示过一次，不再显示。" in again
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Appeal.id))) == 1
+
+    # Another browser opening the same address learns nothing.
+    stranger = html(app.test_client().get("/appeals/submitted"))
+    assert appellant.number not in stranger
+    assert 'id="nothing-submitted"' in stranger
+
+
 def test_phone_user_agent_submits_on_the_mobile_channel(
     client: FlaskClient, driver: Driver
 ) -> None:
     response = client.post(
-        "/appeals/new", data=VALID_APPEAL, headers={"User-Agent": IPHONE}
+        "/appeals/new",
+        data=VALID_APPEAL,
+        headers={"User-Agent": IPHONE},
+        follow_redirects=True,
     )
     appellant = codes_of(html(response))
     assert driver.public(appellant)["channel"] == "mobile"
@@ -310,9 +339,10 @@ def test_dissatisfied_needs_a_comment_then_reopens_the_appeal(
     assert response.status_code == 200
     page = html(response)
     assert "感谢您的评价" in page
-    assert "办理中" in page
+    assert 'id="appeal-status">重新办理中<' in page
     assert "服务对象评价：不满意，诉求重新办理" in page
-    assert 'id="appeal-rating">不满意<' in page
+    # The rated result stays, labelled as the first round's, with its rating.
+    assert re.search(r"第1轮办理结果.*?您的评价：<[^>]+>不满意<.*?已处理。", page, re.S)
     assert "rating-form" not in page
     assert driver.public(appellant)["status"] == "handling"
 

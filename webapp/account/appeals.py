@@ -14,7 +14,8 @@ from flask_login import login_required
 
 from engine import enterprises
 from engine.appeals.models import Appeal
-from engine.appeals.timeline import timeline
+from engine.appeals.service import REOPENED_LABEL, public_status_label
+from engine.appeals.timeline import history
 from engine.clock import local_iso
 from engine.errors import NotFound
 from webapp.account import bp
@@ -29,6 +30,7 @@ PROGRESS = {
     "handling": ("w-50", "部门办理中"),
     "reviewing": ("w-75", "平台审核答复"),
     "published": ("w-75", "已答复，待您评价"),
+    "following_up": ("w-75", "已答复，平台回访中"),
     "closed": ("w-100", "已办结"),
     "returned": ("w-100", "已退回"),
     "terminated": ("w-100", "已终止"),
@@ -37,12 +39,17 @@ PROGRESS = {
 
 def _row(appeal: Appeal) -> dict[str, Any]:
     # One list row: status, progress and the newest step of the timeline. The
-    # timeline is read per appeal (one query each); the list is capped at 100.
-    events = timeline(session(), appeal.number)
+    # history is read per appeal (one query each); the list is capped at 100.
+    past = history(session(), appeal.number)
     width, words = PROGRESS.get(appeal.status, ("w-25", appeal.status_label))
+    status_label = public_status_label(appeal, past.results)
+    if status_label == REOPENED_LABEL:
+        words = f"部门{REOPENED_LABEL}"
+    events = past.events
     latest = events[-1] if events else None
     return {
         "appeal": appeal,
+        "status_label": status_label,
         "width": width,
         "progress": words,
         "latest": latest.text if latest else "",

@@ -8,7 +8,7 @@ from flask import jsonify, request
 
 from engine.appeals import service
 from engine.appeals.models import CHANNELS, RATINGS, Appeal
-from engine.appeals.timeline import timeline
+from engine.appeals.timeline import PublishedResult, history
 from engine.clock import local_iso
 from engine.runtime import Actor
 from webapp.api import bp
@@ -19,8 +19,18 @@ PUBLIC = Actor("public")
 
 
 def public_view(appeal: Appeal) -> dict[str, Any]:
-    """What anyone with the number and query code may see: no personal data."""
-    events = timeline(session(), appeal.number)
+    """What anyone with the number and query code may see: no personal data.
+
+    ``result`` is the answer in force; ``results`` lists every result published
+    so far, round by round, so that one sent back for another round (重办) stays
+    readable. ``published_at`` is the publication of the result in force.
+    """
+    past = history(session(), appeal.number)
+    in_force = service.result_in_force(appeal, past.results)
+    published_at = appeal.published_at
+    if past.results and in_force is None:
+        published_at = None
+    shown = appeal.status in service.RESULT_STATUSES
     return {
         "number": appeal.number,
         "title": appeal.title,
@@ -28,14 +38,29 @@ def public_view(appeal: Appeal) -> dict[str, Any]:
         "channel": appeal.channel,
         "channel_label": CHANNELS.get(appeal.channel, appeal.channel),
         "status": appeal.status,
-        "status_label": appeal.status_label,
+        "status_label": service.public_status_label(appeal, past.results),
         "submitted_at": local_iso(appeal.submitted_at),
-        "published_at": local_iso(appeal.published_at),
+        "published_at": local_iso(published_at),
         "closed_at": local_iso(appeal.closed_at),
-        "result": appeal.result if appeal.status in service.RESULT_STATUSES else None,
+        "result": appeal.result if shown else None,
+        "result_round": in_force.round if in_force else None,
+        "results": [_published(item, item is in_force) for item in past.results],
         "rating": appeal.rating,
         "rating_label": RATINGS.get(appeal.rating or ""),
-        "timeline": [{"at": local_iso(e.at), "text": e.text} for e in events],
+        "timeline": [{"at": local_iso(e.at), "text": e.text} for e in past.events],
+    }
+
+
+def _published(item: PublishedResult, in_force: bool) -> dict[str, Any]:
+    return {
+        "round": item.round,
+        "result": item.text,
+        "published_at": local_iso(item.published_at),
+        "rating": item.rating,
+        "rating_label": RATINGS.get(item.rating or ""),
+        "call_rating": item.call_rating,
+        "call_rating_label": RATINGS.get(item.call_rating or ""),
+        "in_force": in_force,
     }
 
 

@@ -2,7 +2,9 @@
 
 Clause 5.1 of DB3211/T 1002—2019. A question asked on a policy's page goes
 through the appeal service like any appeal (category 政策咨询, linked to the
-policy); the confirmation is the portal's, never cached.
+policy); a signed-in registered enterprise finds its data filled in and the
+question linked to its account, as on the portal. The confirmation is the
+portal's page, reached by a redirect after the post and never cached.
 """
 
 from __future__ import annotations
@@ -13,15 +15,24 @@ from typing import Any
 from flask import Response, make_response, render_template, request
 from markupsafe import Markup
 
+from engine.appeals.service import Submission
 from engine.errors import FormInvalid, NotFound
 from engine.policies import consultation, search, service
 from engine.policies.models import INDUSTRIES, KINDS, LEVELS, Policy
 from engine.policies.service import Withdrawn
-from webapp.api.appeals import PUBLIC
+from engine.runtime import Actor
 from webapp.extensions import db, runtime, session
 from webapp.policies import bp
 from webapp.policies_view import paragraphs
-from webapp.portal.views import SUBMISSION_FIELDS, channel_of, errors_by_field
+from webapp.portal.views import (
+    SUBMISSION_FIELDS,
+    appellant,
+    channel_of,
+    confirm,
+    errors_by_field,
+    prefill,
+    receive_submission,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -75,29 +86,31 @@ def show(policy_id: int) -> Response:
         return _page("error.html", status=410, message=exc.message)
     except NotFound as exc:
         return _page("error.html", status=404, message=exc.message)
-    return _item_page(policy, values={}, errors={})
+    _, account = appellant()
+    return _item_page(policy, values=prefill(account), errors={})
 
 
 @bp.post("/policies/<int:policy_id>/consult")
 def consult(policy_id: int) -> Response:
     """Ask about this item: an appeal of the category 政策咨询 linked to it."""
-    values: dict[str, Any] = {
-        name: request.form.get(name, "") for name in CONSULT_FIELDS
-    }
-    values["channel"] = channel_of(request.headers.get("User-Agent", ""))
-    try:
-        submission = consultation.ask(
-            session(), runtime(), policy_id, values, actor=PUBLIC
+    actor, account = appellant()
+
+    def ask(
+        values: dict[str, Any], actor: Actor, enterprise_id: int | None
+    ) -> Submission:
+        return consultation.ask(
+            session(),
+            runtime(),
+            policy_id,
+            values,
+            actor=actor,
+            enterprise_id=enterprise_id,
         )
-    except FormInvalid as exc:
-        db.session.rollback()
-        policy = service.get_public(session(), policy_id)
-        return _item_page(
-            policy,
-            status=422,
-            values=values,
-            errors=errors_by_field(exc.errors),
-            summary=exc.message,
+
+    channel = channel_of(request.headers.get("User-Agent", ""))
+    try:
+        received = receive_submission(
+            channel, actor, account, fields=CONSULT_FIELDS, submit=ask
         )
     except Withdrawn as exc:
         db.session.rollback()
@@ -106,16 +119,19 @@ def consult(policy_id: int) -> Response:
         db.session.rollback()
         return _page("error.html", status=404, message=exc.message)
 
-    db.session.commit()
-    appeal = submission.appeal
+    if received.submission is None:
+        policy = service.get_public(session(), policy_id)
+        return _item_page(
+            policy,
+            status=422,
+            values=received.values,
+            errors=received.errors,
+            summary=received.summary,
+        )
+
+    appeal = received.submission.appeal
     logger.info("consultation %s on policy %s", appeal.number, policy_id)
-    return _page(
-        "portal/submitted.html",
-        number=appeal.number,
-        query_code=submission.query_code,
-        title=appeal.title,
-        status_label=appeal.status_label,
-    )
+    return confirm(received.submission, "portal.submitted")
 
 
 def _item_page(policy: Policy, *, status: int = 200, **context: Any) -> Response:

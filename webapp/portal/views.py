@@ -2,7 +2,10 @@
 
 Clauses 5.2.2.2 (submission), 5.2.2.4 (progress look-up) and 5.2.2.5 (rating) of
 DB3211/T 1002—2019. The query code is never put in a URL: pages that show or carry
-it answer POST requests and are sent with ``Cache-Control: no-store``.
+it are sent with ``Cache-Control: no-store``. A successful submission redirects to
+its confirmation page (redirect after post), so that reloading it submits nothing;
+the number and code wait for that page in the Flask session, and the code is
+forgotten once shown.
 """
 
 from __future__ import annotations
@@ -15,7 +18,16 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from flask import Response, flash, make_response, render_template, request, url_for
+from flask import (
+    Response,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask import session as flask_session
 
 from engine.appeals import service
 from engine.appeals.models import RATINGS, Appeal
@@ -88,20 +100,17 @@ def index() -> str:
 
 @bp.route("/appeals/new", methods=["GET", "POST"])
 def submit() -> Response:
-    """The submission form; on success, the number and query code, shown once.
+    """The submission form; on success, on to the confirmation page.
 
     A signed-in enterprise finds its account's data filled in; its name and credit
     code are fixed to the account's and the appeal is linked to the account.
     """
-    account = signed_in_enterprise()
+    actor, account = appellant()
     if request.method == "GET":
-        return page("portal/submit.html", values=_prefill(account), errors={})
+        return page("portal/submit.html", values=prefill(account), errors={})
 
     channel = channel_of(request.headers.get("User-Agent", ""))
-    if account is None:
-        received = receive_submission(channel, PUBLIC)
-    else:
-        received = receive_submission(channel, Actor(account.recipient), account)
+    received = receive_submission(channel, actor, account)
     if received.submission is None:
         return page(
             "portal/submit.html",
@@ -111,16 +120,15 @@ def submit() -> Response:
             summary=received.summary,
         )
 
-    submission = received.submission
-    appeal = submission.appeal
+    appeal = received.submission.appeal
     logger.info("portal submission %s via %s", appeal.number, appeal.channel)
-    return page(
-        "portal/submitted.html",
-        number=appeal.number,
-        query_code=submission.query_code,
-        title=appeal.title,
-        status_label=appeal.status_label,
-    )
+    return confirm(received.submission, "portal.submitted")
+
+
+@bp.get("/appeals/submitted")
+def submitted() -> Response:
+    """The confirmation: the new appeal's number, and its query code this once."""
+    return page("portal/submitted.html", shown=take_confirmation("portal.submitted"))
 
 
 @bp.route("/appeals/lookup", methods=["GET", "POST"])
@@ -228,6 +236,65 @@ def shown_time(iso: str | None) -> str:
     return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M")
 
 
+def confirm(submission: service.Submission, endpoint: str) -> Response:
+    """Redirect after a successful submission to its confirmation page ``endpoint``.
+
+    The number and query code wait for that page in the Flask session (a signed
+    cookie, so the code sits in the submitter's browser until it is shown).
+    """
+    appeal = submission.appeal
+    flask_session[_confirmation_key(endpoint)] = {
+        "number": appeal.number,
+        "query_code": submission.query_code,
+        "title": appeal.title,
+        "status_label": appeal.status_label,
+    }
+    response = make_response(redirect(url_for(endpoint), code=303))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def take_confirmation(endpoint: str) -> dict[str, str] | None:
+    """The appeal just submitted for confirmation page ``endpoint``, if any.
+
+    The query code comes out once: a reload of the page shows the number and
+    says the code was shown; another browser finds nothing.
+    """
+    key = _confirmation_key(endpoint)
+    shown = flask_session.get(key)
+    if not isinstance(shown, dict):
+        return None
+    if "query_code" in shown:
+        flask_session[key] = {k: v for k, v in shown.items() if k != "query_code"}
+        logger.info("query code of appeal %s shown", shown.get("number"))
+    return shown
+
+
+def _confirmation_key(endpoint: str) -> str:
+    return f"confirmation:{endpoint}"
+
+
+def appellant() -> tuple[Actor, Enterprise | None]:
+    """Who submits on a public page: the signed-in enterprise, or the public."""
+    account = signed_in_enterprise()
+    if account is None:
+        return PUBLIC, None
+    return Actor(account.recipient), account
+
+
+# How a form's cleaned values become an appeal: values, actor, enterprise id.
+Submit = Callable[[dict[str, Any], Actor, int | None], service.Submission]
+
+
+def _submit_appeal(
+    values: dict[str, Any], actor: Actor, enterprise_id: int | None
+) -> service.Submission:
+    check_category(values)
+    return service.submit(
+        session(), runtime(), values, actor=actor, enterprise_id=enterprise_id
+    )
+
+
 @dataclass
 class Received:
     """A submitted appeal form: the new appeal, or what to show again and why."""
@@ -239,30 +306,29 @@ class Received:
 
 
 def receive_submission(
-    channel: str, actor: Actor, account: Enterprise | None = None
+    channel: str,
+    actor: Actor,
+    account: Enterprise | None = None,
+    *,
+    fields: tuple[str, ...] = SUBMISSION_FIELDS,
+    submit: Submit = _submit_appeal,
 ) -> Received:
     """Record the posted appeal form; commit, or roll back and list the errors.
 
-    Shared by the public portal and the hotline entry, which differ only in the
-    channel, the actor and the pages around the form. With a registered
-    enterprise's ``account``, its name and credit code replace what was posted.
+    Shared by the public portal, the hotline entry and the policy consultation,
+    which differ in the channel, the actor, the ``fields`` posted, how they are
+    ``submit``-ted and the pages around the form. With a registered enterprise's
+    ``account``, its name and credit code replace what was posted and the appeal
+    is linked to it.
     """
-    values: dict[str, Any] = {
-        name: request.form.get(name, "") for name in SUBMISSION_FIELDS
-    }
+    values: dict[str, Any] = {name: request.form.get(name, "") for name in fields}
     values["channel"] = channel
     if account is not None:
-        values.update(_prefill(account, only_fixed=True))
+        values.update(prefill(account, only_fixed=True))
 
     try:
-        check_category(values)
-        submission = service.submit(
-            session(),
-            runtime(),
-            values,
-            actor=actor,
-            enterprise_id=account.id if account is not None else None,
-        )
+        enterprise_id = account.id if account is not None else None
+        submission = submit(values, actor, enterprise_id)
     except FormInvalid as exc:
         db.session.rollback()
         errors = errors_by_field(exc.errors)
@@ -278,8 +344,8 @@ def receive_submission(
     return Received(values, submission=submission)
 
 
-def _prefill(account: Enterprise | None, only_fixed: bool = False) -> dict[str, str]:
-    # What a registered enterprise's form starts with; name and code are fixed.
+def prefill(account: Enterprise | None, only_fixed: bool = False) -> dict[str, str]:
+    """What a registered enterprise's form starts with; name and code are fixed."""
     if account is None:
         return {}
     values = {"enterprise_name": account.name, "credit_code": account.credit_code}
@@ -359,6 +425,17 @@ def result_page(
         {"at": shown_time(event["at"]), "text": event["text"]}
         for event in view["timeline"]
     ]
+    # Results sent back for another round stay readable, labelled as earlier;
+    # "your rating" is the rating of the result in force.
+    earlier = [
+        {**item, "published_at": shown_time(item["published_at"])}
+        for item in view["results"]
+        if not item["in_force"]
+    ]
+    in_force = [item for item in view["results"] if item["in_force"]]
+    rating_label = in_force[0]["rating_label"] if in_force else None
+    if not view["results"]:
+        rating_label = view["rating_label"]
 
     return page(
         "portal/appeal.html",
@@ -366,6 +443,8 @@ def result_page(
         view=view,
         times=times,
         events=events,
+        earlier=earlier,
+        rating_label=rating_label,
         query_code=query_code,
         rate_url=rate_url or url_for("portal.rate"),
         can_rate=appeal.status == "published",

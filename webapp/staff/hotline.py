@@ -2,7 +2,8 @@
 
 The fields, their checks and the form partial are the portal's; the channel is
 always ``hotline`` and the operator is the actor. The confirmation is written to
-be read out on the phone, and like the portal's it is never cached.
+be read out on the phone; like the portal's it is never cached, is reached by a
+redirect after the post and shows the query code once.
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ from flask import Response, make_response, render_template, request
 from flask_login import current_user, login_required
 
 from webapp.extensions import db
-from webapp.portal.views import CATEGORIES, receive_submission
+from webapp.portal.views import (
+    CATEGORIES,
+    confirm,
+    receive_submission,
+    take_confirmation,
+)
 from webapp.staff import bp
 
 logger = logging.getLogger(__name__)
@@ -31,10 +37,9 @@ def spelled(text: str) -> str:
 @bp.route("/hotline/appeals/new", methods=["GET", "POST"])
 @login_required
 def hotline_submit() -> Response:
-    """The hotline entry form; on success, number and query code to read out."""
+    """The hotline entry form; on success, on to the number and code to read out."""
     if HOTLINE_ROLE not in current_user.roles:
-        db.session.rollback()
-        return _page("staff/not_found.html", status=404)
+        return _not_found()
 
     if request.method == "GET":
         return _page("staff/hotline_submit.html", values={}, errors={})
@@ -49,18 +54,24 @@ def hotline_submit() -> Response:
             summary=received.summary,
         )
 
-    submission = received.submission
-    appeal = submission.appeal
+    appeal = received.submission.appeal
     logger.info("hotline entry %s by %s", appeal.number, current_user.username)
-    return _page(
-        "staff/hotline_submitted.html",
-        number=appeal.number,
-        query_code=submission.query_code,
-        number_spelled=spelled(appeal.number),
-        code_spelled=spelled(submission.query_code),
-        title=appeal.title,
-        status_label=appeal.status_label,
-    )
+    return confirm(received.submission, "staff.hotline_submitted")
+
+
+@bp.get("/hotline/appeals/submitted")
+@login_required
+def hotline_submitted() -> Response:
+    """The number and query code of the appeal just entered, the code this once."""
+    if HOTLINE_ROLE not in current_user.roles:
+        return _not_found()
+    shown = take_confirmation("staff.hotline_submitted")
+    return _page("staff/hotline_submitted.html", shown=shown, spelled=spelled)
+
+
+def _not_found() -> Response:
+    db.session.rollback()
+    return _page("staff/not_found.html", status=404)
 
 
 def _page(template: str, *, status: int = 200, **context: Any) -> Response:
