@@ -221,6 +221,9 @@ class _Drawing:
                 self.svg, "text", "该流程文件没有图形信息（BPMN DI）", x="10", y="20"
             )
             self.svg.set("viewBox", "0 0 400 40")
+            self.svg.set("width", "400")
+            self.svg.set("height", "40")
+            self.svg.set("class", "bpmn compact")
             return self.svg
         for shape in plane.iter(f"{{{BPMNDI_NS}}}BPMNShape"):
             self._shape(shape)
