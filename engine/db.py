@@ -6,6 +6,7 @@ Flask; the web app hands this base to Flask-SQLAlchemy as its ``model_class``.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +14,8 @@ from sqlalchemy import DateTime, Engine, MetaData, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+logger = logging.getLogger(__name__)
 
 # Stable constraint names, so that Alembic migrations can rename and drop them on
 # SQLite and PostgreSQL alike.
@@ -85,3 +88,19 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Refresh SQLite's query-planner statistics (PostgreSQL's autovacuum does this).
+
+    Without statistics SQLite reads a long report period through the
+    ``submitted_at`` index row by row, a third slower than scanning. The
+    analysis limit keeps the run short on a big database: sampled statistics
+    are all the planner needs.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.begin() as connection:
+        connection.exec_driver_sql("PRAGMA analysis_limit = 1000")
+        connection.exec_driver_sql("ANALYZE")
+    logger.info("SQLite planner statistics refreshed")

@@ -22,7 +22,7 @@ from engine.runtime import Actor, Runtime
 logger = logging.getLogger(__name__)
 
 ORGANISATION = "org-qihang"
-CREDIT_CODE = "52321100MJ0001234K"
+CREDIT_CODE = "52321100MJ00012348"
 
 APPLICATION = {
     "organisation_name": "镇江启航创业服务中心",

@@ -151,6 +151,7 @@ def _store(
         steps={key: step.to_dict() for key, step in parsed.steps.items()},
         statuses=parsed.statuses,
         markers=parsed.markers,
+        properties=parsed.properties,
         deployed_at=now(),
         deployed_by=deployed_by,
     )

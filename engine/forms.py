@@ -8,12 +8,17 @@ keeps the forms it started with.
 
 Field types: ``string`` (one line), ``text`` (long text), ``long`` (integer),
 ``boolean``, ``date`` (YYYY-MM-DD), ``enum`` (options in the BPMN), ``department``
-(one department code), ``departments`` (a list of department codes) and ``file``
-(uploaded attachments: a list of ``attachment`` ids, see ``engine.attachments``).
+(one department code), ``departments`` (a list of department codes), ``file``
+(uploaded attachments: a list of ``attachment`` ids, see ``engine.attachments``),
+``credit_code`` (a unified social credit code, 统一社会信用代码, check digit
+verified) and ``records`` (业务记录列表: a read-only list of the business records
+of one collection matching a value of the task data, see ``engine.records``).
 Constraints: ``required``, ``minlength``, ``maxlength``, ``min``, ``max``,
 ``readonly`` and Bangban's ``required-when``, whose
 config is an expression over the submitted values and the task data, for fields
-that are required only for one decision (a return needs a reason).
+that are required only for one decision (a return needs a reason), and
+``refuse-when``, an expression under which a filled-in value is refused with the
+field's ``refuse-message`` property (an organisation suspended cannot apply again).
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from datetime import date
 from typing import Any
 
 from lxml import etree
+from stdnum.cn import uscc
+from stdnum.exceptions import ValidationError
 
 from engine.errors import FieldError, FormInvalid
 
@@ -43,6 +50,8 @@ FIELD_TYPES = {
     "department": "部门（单选）",
     "departments": "部门（多选）",
     "file": "附件",
+    "credit_code": "统一社会信用代码",
+    "records": "业务记录列表",
 }
 
 # Field types whose value is a list; empty, they are an empty list.
@@ -50,6 +59,18 @@ LIST_TYPES = {"departments", "file"}
 
 CONSTRAINTS = {"required", "minlength", "maxlength", "min", "max", "readonly"}
 REQUIRED_WHEN = "required-when"
+REFUSE_WHEN = "refuse-when"
+EXPRESSION_CONSTRAINTS = (REQUIRED_WHEN, REFUSE_WHEN)
+
+# The message of a value refused by ``refuse-when``, unless the field gives its
+# own in the ``refuse-message`` property.
+REFUSE_MESSAGE = "refuse-message"
+DEFAULT_REFUSAL = "该内容不符合办理条件，请核对后重新填写"
+
+# Properties of a ``records`` field: the collection, the record field compared
+# with ``variable`` of the task data (by default the variable of the same name),
+# and the columns shown, ``field:标题`` separated by commas.
+RECORD_PROPERTIES = ("collection", "match", "columns")
 
 # Longest text accepted when a field sets no maxlength, so that one form cannot
 # fill the database by accident.
@@ -85,6 +106,21 @@ class FormField:
     def required_when(self) -> str | None:
         """The condition under which the field must be filled, if any."""
         return self.constraints.get(REQUIRED_WHEN)
+
+    @property
+    def refuse_when(self) -> str | None:
+        """The condition under which a filled-in value is refused, if any."""
+        return self.constraints.get(REFUSE_WHEN)
+
+    @property
+    def columns(self) -> list[tuple[str, str]]:
+        """A ``records`` field's columns: (record field, Chinese heading)."""
+        pairs = []
+        for item in self.properties.get("columns", "").split(","):
+            name, _, heading = item.strip().partition(":")
+            if name.strip():
+                pairs.append((name.strip(), heading.strip() or name.strip()))
+        return pairs
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready description (stored with the version, shown by the API)."""
@@ -162,9 +198,40 @@ def check_form(fields: list[FormField]) -> list[str]:
         if form_field.type == "enum" and not form_field.options:
             problems.append(f"单选字段 “{form_field.id}” 没有选项")
         for name in form_field.constraints:
-            if name not in CONSTRAINTS and name != REQUIRED_WHEN:
+            if name not in CONSTRAINTS and name not in EXPRESSION_CONSTRAINTS:
                 problems.append(f"表单字段 “{form_field.id}” 的校验规则 “{name}” 未知")
+        if form_field.type == "records":
+            problems.extend(_records_problems(form_field))
     return problems
+
+
+def _records_problems(form_field: FormField) -> list[str]:
+    """A ``records`` field only shows: read-only, with what to show."""
+    problems = []
+    if "readonly" not in form_field.constraints:
+        problems.append(f"业务记录列表字段 “{form_field.id}” 只能只读（readonly）")
+    missing = [
+        name for name in RECORD_PROPERTIES if not form_field.properties.get(name)
+    ]
+    if missing:
+        problems.append(
+            f"业务记录列表字段 “{form_field.id}” 缺少属性：{'、'.join(missing)}"
+        )
+    return problems
+
+
+def clean_credit_code(value: str) -> str:
+    """A valid unified social credit code (GB 32100), or ValueError in Chinese.
+
+    Spaces and lower case are forgiven (``uscc.compact``); the check digit must
+    be right.
+    """
+    try:
+        return str(uscc.validate(value))
+    except ValidationError:
+        raise ValueError(
+            "统一社会信用代码无效：应为 18 位数字或大写字母，且校验位正确"
+        ) from None
 
 
 Evaluator = Callable[[str, Mapping[str, Any]], Any]
@@ -199,6 +266,12 @@ class _Cleaner:
 
     _clean_string = _text
     _clean_text = _text
+
+    def _clean_credit_code(self, form_field: FormField, raw: Any) -> str:
+        if not isinstance(raw, str):
+            raise ValueError("请填写统一社会信用代码")
+        check_characters(raw)
+        return clean_credit_code(raw)
 
     def _clean_file(self, form_field: FormField, raw: Any) -> list[int]:
         # One id or a list of ids, as numbers or digit strings.
@@ -285,6 +358,15 @@ def _is_blank(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
+def _refusal(
+    form_field: FormField, scope: Mapping[str, Any], evaluate: Evaluator
+) -> str | None:
+    """Why a filled-in value is refused by its ``refuse-when`` rule, or None."""
+    if not form_field.refuse_when or not evaluate(form_field.refuse_when, scope):
+        return None
+    return form_field.properties.get(REFUSE_MESSAGE) or DEFAULT_REFUSAL
+
+
 def validate(
     fields: list[FormField],
     submitted: Mapping[str, Any],
@@ -328,12 +410,15 @@ def validate(
             errors.append(FieldError(form_field.id, str(exc)))
             cleaned[form_field.id] = None
 
-    # Required rules run last: ``required-when`` sees the cleaned values.
+    # Required and refusal rules run last: their conditions see the cleaned values.
     scope = {**context, **cleaned}
     for form_field in fields:
-        if not _is_blank(cleaned.get(form_field.id)):
-            continue
         if any(error.field == form_field.id for error in errors):
+            continue
+        if not _is_blank(cleaned.get(form_field.id)):
+            refusal = _refusal(form_field, scope, evaluate)
+            if refusal:
+                errors.append(FieldError(form_field.id, refusal))
             continue
         needed = form_field.required
         if not needed and form_field.required_when:

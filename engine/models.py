@@ -47,6 +47,9 @@ class ProcessDefinition(Base):
     # Boundary timers that mark the task they are attached to, by element id:
     # ``{"marks": "warned" | "overdue", "attached_to": activity id}``.
     markers: Mapped[dict[str, dict[str, str]]] = mapped_column(JSON, default=dict)
+    # Extension properties of the process itself (``camunda:property`` on
+    # ``bpmn:process``), e.g. the variables that number and title its tasks.
+    properties: Mapped[dict[str, str] | None] = mapped_column(JSON, default=dict)
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     deployed_by: Mapped[str] = mapped_column(String(100))
 
@@ -96,6 +99,9 @@ class HumanTask(Base):
         ForeignKey("process_instance.id"), index=True
     )
     business_key: Mapped[str | None] = mapped_column(String(100), index=True)
+    # What the inbox shows beside the number, for a process that names a title
+    # variable (an appeal's title comes from the appeal itself).
+    title: Mapped[str | None] = mapped_column(String(200))
     step_id: Mapped[str] = mapped_column(String(100))
     step_name: Mapped[str] = mapped_column(String(200))
     lane: Mapped[str | None] = mapped_column(String(100))

@@ -95,6 +95,13 @@ class ParsedDefinition:
     steps: dict[str, Step]
     statuses: dict[str, str]
     markers: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The process's own extension properties (see ``PROCESS_PROPERTIES``).
+    properties: dict[str, str] = field(default_factory=dict)
+
+
+# Process properties that name a variable of the task data: the business key
+# (number) and the title the inbox shows for the process's tasks.
+PROCESS_PROPERTIES = ("businessKeyVariable", "titleVariable")
 
 
 class _UserTaskParser(UserTaskParser):
@@ -175,6 +182,7 @@ def parse_bytes(source: bytes, filename: str) -> ParsedDefinition:
     spec, subprocess_specs = _spiff_parse(root, process, filename)
     steps, step_problems = _read_steps(process, filename)
     problems = step_problems + _expression_problems(process, filename)
+    problems += _process_property_problems(process, filename)
     if problems:
         raise DefinitionInvalid(problems)
 
@@ -188,7 +196,24 @@ def parse_bytes(source: bytes, filename: str) -> ParsedDefinition:
         steps=steps,
         statuses=_statuses(process),
         markers=_markers(process),
+        properties=_properties(process),
     )
+
+
+def _process_property_problems(process: etree._Element, filename: str) -> list[Problem]:
+    """Process properties naming a variable must name a valid one."""
+    problems = []
+    for name, value in _properties(process).items():
+        if name in PROCESS_PROPERTIES and not value.isidentifier():
+            problems.append(
+                Problem(
+                    filename,
+                    f"流程属性 {name} 应为流程变量名，“{value}”不是合法的变量名",
+                    element=process.get("id", ""),
+                    line=process.sourceline,
+                )
+            )
+    return problems
 
 
 def _schema_problems(root: etree._Element, filename: str) -> list[Problem]:
@@ -409,8 +434,9 @@ def _expression_problems(process: etree._Element, filename: str) -> list[Problem
         if match:
             checks.append((node, match.group(1), "eval"))
         for form_field in forms.read_form(node):
-            if form_field.required_when:
-                checks.append((node, form_field.required_when, "eval"))
+            for rule in forms.EXPRESSION_CONSTRAINTS:
+                if rule in form_field.constraints:
+                    checks.append((node, form_field.constraints[rule], "eval"))
 
     problems = []
     for node, source, mode in checks:

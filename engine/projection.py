@@ -36,12 +36,15 @@ def sync_tasks(
     steps: dict[str, Step],
     deadlines: dict[tuple[str, str], datetime],
     group_of: Callable[[Step, dict[str, Any]], str],
+    *,
+    title: str | None = None,
 ) -> None:
     """Keep the human-task rows equal to the tasks waiting for a person.
 
     New ready tasks get a row with their candidate group (``group_of``) and the
     due and warning times of their marking timers (``deadlines``); rows whose
-    task is no longer ready and was not completed here are cancelled.
+    task is no longer ready and was not completed here are cancelled. Open rows
+    take the instance's business key once it has one, and ``title`` if given.
     """
     ready = {str(task.id): task for task in ready_tasks}
     # No autoflush: the caller flushes the instance once, where a stale
@@ -59,6 +62,8 @@ def sync_tasks(
         if row.id not in ready:
             row.state = HumanTask.CANCELLED
             row.completed_at = now()
+        row.business_key = row.business_key or instance.business_key
+        row.title = title or row.title
 
     known = {row.id for row in rows}
     for task_id, spiff_task in ready.items():
@@ -70,6 +75,7 @@ def sync_tasks(
                 id=task_id,
                 instance_id=instance.id,
                 business_key=instance.business_key,
+                title=title,
                 step_id=step.id,
                 step_name=step.name,
                 lane=step.lane,

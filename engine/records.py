@@ -8,9 +8,11 @@ the id of the instance that last wrote it.
 
 BPMN scripts and conditions reach them through functions of the restricted script
 environment (``script_functions``): ``save_record``, ``set_record_status``,
-``get_record`` and ``find_records``. They work only while the runtime runs an
-instance, inside its transaction: a step that fails or is refused writes no record.
-Pages and the API read them with ``query`` and ``get``.
+``get_record``, ``record_status`` and ``find_records``. They work only while the
+runtime runs an instance or checks a form, inside its transaction: a step that
+fails or is refused writes no record. Pages and the API read them with ``query``
+and ``get``; a form field of type ``records`` shows those matching a value of the
+task (``for_field``), e.g. an organisation's history beside its vetting.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from engine.clock import local, local_iso, now
 from engine.db import Base, UTCDateTime
 from engine.errors import NotFound, ScriptFailed
+from engine.forms import FormField
 
 logger = logging.getLogger(__name__)
 
@@ -153,6 +156,32 @@ def query(
     return RecordPage(found[start : start + max(1, min(limit, MAX_PAGE))], len(found))
 
 
+# Most records a ``records`` form field lists: the newest ones.
+FIELD_ROWS = 50
+
+
+def for_field(
+    session: Session, form_field: FormField, data: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """The records a ``records`` form field shows, newest first.
+
+    Those of the field's ``collection`` whose ``match`` field equals the task
+    data's ``variable`` (by default the variable named like ``match``); none
+    while the task data has no such value.
+    """
+    match = form_field.properties.get("match", "")
+    wanted = data.get(form_field.properties.get("variable") or match)
+    if not match or wanted in (None, "", []):
+        return []
+    page = query(
+        session,
+        form_field.properties.get("collection", ""),
+        fields={match: wanted},
+        limit=FIELD_ROWS,
+    )
+    return [record.as_dict() for record in page.records]
+
+
 # Writes from BPMN scripts -----------------------------------------------------
 
 
@@ -240,6 +269,16 @@ def get_record(collection: str, key: Any) -> dict[str, Any] | None:
     return record.as_dict() if record else None
 
 
+def record_status(collection: str, key: Any) -> str | None:
+    """The status of the record, or None when there is no such record.
+
+    For conditions: ``record_status('organisation', credit_code) == 'suspended'``.
+    """
+    collection, key = _check_name(collection, key)
+    record = find(_binding().session, collection, key)
+    return record.status if record else None
+
+
 def find_records(
     collection: str, status: str | None = None, **fields: Any
 ) -> list[dict[str, Any]]:
@@ -270,6 +309,7 @@ def script_functions() -> dict[str, Callable[..., Any]]:
         "save_record": save_record,
         "set_record_status": set_record_status,
         "get_record": get_record,
+        "record_status": record_status,
         "find_records": find_records,
         "new_record_key": new_record_key,
     }

@@ -100,6 +100,7 @@ class _Version:
     steps: dict[str, Step]
     statuses: dict[str, str]
     markers: dict[str, dict[str, str]]
+    properties: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -148,6 +149,7 @@ class Runtime:
                 steps,
                 dict(definition.statuses),
                 dict(definition.markers or {}),
+                dict(definition.properties or {}),
             )
             self._versions[definition.id] = cached
         return cached
@@ -394,6 +396,10 @@ class Runtime:
             spiff_task = workflow.get_task_from_id(UUID(task.id))
             data = copy.deepcopy(spiff_task.data)
             self._keep(instance.id, instance.revision, workflow)
+        # A ``records`` field shows the business records matching the task data.
+        for form_field in step.form:
+            if form_field.type == "records":
+                data[form_field.id] = records.for_field(session, form_field, data)
         return TaskView(task=task, step=step, data=data)
 
     def complete(
@@ -541,14 +547,16 @@ class Runtime:
         data: Mapping[str, Any],
     ) -> dict[str, Any]:
         uploads = any(f.type == "file" for f in step.form)
-        return forms.validate(
-            step.form,
-            values,
-            context=data,
-            evaluate=lambda expr, scope: self._evaluate(expr, scope),
-            departments=_departments_for(session, step),
-            attachments=attachments.of_task(session, task.id) if uploads else (),
-        )
+        # Conditions of the form may read business records (``record_status``).
+        with records.bound(session):
+            return forms.validate(
+                step.form,
+                values,
+                context=data,
+                evaluate=lambda expr, scope: self._evaluate(expr, scope),
+                departments=_departments_for(session, step),
+                attachments=attachments.of_task(session, task.id) if uploads else (),
+            )
 
     def fire_timers(self, session: Session, instance_id: int) -> list[str]:
         """Fire every timer of the instance whose time has come; flush.
@@ -674,6 +682,10 @@ class Runtime:
         ready = projection.ready_human_tasks(workflow)
         status = projection.business_status(workflow, ready, version.statuses)
         instance.status = status or instance.status
+        data = workflow.last_task.data if workflow.last_task else workflow.data
+        instance.business_key = instance.business_key or _named(
+            version, BUSINESS_KEY_VARIABLE, data
+        )
         instance.completed = workflow.completed
         instance.state = serialization.dump_state(workflow)
         instance.updated_at = now()
@@ -686,7 +698,13 @@ class Runtime:
             session, instance, workflow, version.markers, fired
         )
         projection.sync_tasks(
-            session, instance, ready, version.steps, deadlines, self._group
+            session,
+            instance,
+            ready,
+            version.steps,
+            deadlines,
+            self._group,
+            title=_named(version, TITLE_VARIABLE, data),
         )
         try:
             session.flush()
@@ -702,7 +720,6 @@ class Runtime:
             self._record_firing(session, instance, version, timer)
 
         # Listeners run after the revision check, so they never act on a stale write.
-        data = workflow.last_task.data if workflow.last_task else workflow.data
         for listener in self.listeners:
             listener(session, instance, version.process_key, data)
         session.flush()
@@ -715,6 +732,23 @@ class Runtime:
 def _name(session: Session, code: str | None) -> str:
     """A person's display name for a message people read, not their username."""
     return NameBook(session).person(code)
+
+
+# Process properties (``camunda:property`` on the process) naming the variables
+# whose values number and title the instance's tasks in the inbox, for a process
+# without a business record of its own: the business key is set once, when the
+# variable first has a value; the title follows the variable.
+BUSINESS_KEY_VARIABLE = "businessKeyVariable"
+TITLE_VARIABLE = "titleVariable"
+
+
+def _named(version: _Version, prop: str, data: Mapping[str, Any]) -> str | None:
+    """The value of the variable the process property ``prop`` names, as text."""
+    name = version.properties.get(prop)
+    value = data.get(name) if name else None
+    if value is None or value == "":
+        return None
+    return str(value)[: 100 if prop == BUSINESS_KEY_VARIABLE else 200]
 
 
 def _root_cause(exc: BaseException) -> BaseException | None:

@@ -46,7 +46,7 @@ def task_summary(
         "candidate_group": task.candidate_group,
         "group_name": names.get(task.candidate_group, task.candidate_group),
         "appeal_number": task.business_key,
-        "title": appeal.title if appeal else None,
+        "title": appeal.title if appeal else task.title,
         "state": task.state,
         "assignee": task.assignee,
         "created_at": local_iso(task.created_at),

@@ -22,12 +22,14 @@ from sqlalchemy.orm import sessionmaker
 
 from engine import sms, sms_delivery, timers
 from engine.clock import SHANGHAI, now
+from engine.db import refresh_statistics
 from webapp.extensions import db, runtime
 
 logger = logging.getLogger(__name__)
 
 JOB_ID = "bangban-timer-sweep"
 SMS_JOB_ID = "bangban-sms-delivery"
+STATISTICS_JOB_ID = "bangban-sqlite-statistics"
 
 
 def sweep_once(app: Flask) -> timers.SweepResult:
@@ -50,9 +52,17 @@ def deliver_sms_once(app: Flask) -> sms_delivery.DeliveryResult:
         )
 
 
+def refresh_statistics_once(app: Flask) -> None:
+    """Refresh the SQLite planner's statistics (nothing on PostgreSQL)."""
+    with app.app_context():
+        refresh_statistics(db.engine)
+
+
 def make_scheduler(app: Flask, *, blocking: bool = False) -> BaseScheduler:
     """A scheduler with the sweep job, every ``BANGBAN_TIMER_INTERVAL`` seconds,
-    and the SMS delivery job, every ``BANGBAN_SMS_INTERVAL`` seconds.
+    and the SMS delivery job, every ``BANGBAN_SMS_INTERVAL`` seconds; on SQLite
+    also a nightly refresh of the planner's statistics, which the evaluation
+    reports need to stay fast.
 
     ``max_instances=1`` and ``coalesce`` keep a slow sweep from overlapping the
     next one; the first sweep runs at once, catching up on timers that fell due
@@ -84,4 +94,17 @@ def make_scheduler(app: Flask, *, blocking: bool = False) -> BaseScheduler:
         next_run_time=now(),
         replace_existing=True,
     )
+    with app.app_context():
+        sqlite = db.engine.dialect.name == "sqlite"
+    if sqlite:
+        scheduler.add_job(
+            refresh_statistics_once,
+            "cron",
+            args=[app],
+            hour=3,
+            id=STATISTICS_JOB_ID,
+            name="refresh SQLite planner statistics",
+            coalesce=True,
+            replace_existing=True,
+        )
     return scheduler

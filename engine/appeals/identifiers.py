@@ -1,4 +1,8 @@
-"""Appeal numbers, query codes and the checks on enterprise identifiers."""
+"""Appeal numbers, query codes and the check of phone numbers.
+
+Unified social credit codes are checked by ``engine.forms.clean_credit_code``,
+shared with the ``credit_code`` form field type.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,6 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from stdnum.cn import uscc
-from stdnum.exceptions import ValidationError
 
 from engine.appeals.models import Appeal
 from engine.clock import local
@@ -66,16 +68,6 @@ def next_number(session: Session, moment: datetime) -> str:
     )
     sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{sequence:04d}"
-
-
-def clean_credit_code(value: str) -> str:
-    """A valid unified social credit code (GB 32100), or ValueError in Chinese."""
-    try:
-        return str(uscc.validate(value))
-    except ValidationError:
-        raise ValueError(
-            "统一社会信用代码无效：应为 18 位数字或大写字母，且校验位正确"
-        ) from None
 
 
 def clean_phone(value: str) -> str:

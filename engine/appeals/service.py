@@ -109,7 +109,7 @@ def clean_field(name: str, text: str) -> str:
     """One submission field, stripped and not empty: checked, or ValueError."""
     forms.check_characters(text)
     if name == "credit_code":
-        return identifiers.clean_credit_code(text)
+        return forms.clean_credit_code(text)
     if name == "phone":
         return identifiers.clean_phone(text)
     limit = _LIMITS[name]

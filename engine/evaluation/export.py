@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -65,8 +66,13 @@ def to_csv(report: Report) -> str:
     return "\ufeff" + buffer.getvalue()
 
 
-def appeal_table(rows: list[tuple[Appeal, int, int]]) -> list[list[Any]]:
-    """The appeals behind a figure as rows of cells (Beijing times), header first."""
+def appeal_table(
+    rows: list[tuple[Appeal, int, int]], departments: Mapping[str, str]
+) -> list[list[Any]]:
+    """The appeals behind a figure as rows of cells (Beijing times), header first.
+
+    ``departments`` names the lead departments by code (see ``department_name``).
+    """
     header = [
         "诉求编号",
         "标题",
@@ -84,7 +90,7 @@ def appeal_table(rows: list[tuple[Appeal, int, int]]) -> list[list[Any]]:
             [
                 appeal.number,
                 appeal.title,
-                appeal.lead_department,
+                department_name(appeal.lead_department, departments),
                 appeal.status_label,
                 _local(appeal.submitted_at),
                 _local(appeal.handling_due_at),
@@ -94,6 +100,14 @@ def appeal_table(rows: list[tuple[Appeal, int, int]]) -> list[list[Any]]:
             ]
         )
     return table_rows
+
+
+def department_name(code: str | None, departments: Mapping[str, str]) -> str | None:
+    """The name people read for a department code; the code when it is unknown
+    (a department since removed), None for an appeal not yet dispatched."""
+    if code is None:
+        return None
+    return departments.get(code, code)
 
 
 def _local(moment: datetime | None) -> str | None:

@@ -12,6 +12,26 @@ Each item keeps its title and body as jieba-segmented words (``title_tokens``,
 Both are created by the migration ``c1_policies``. A query must match every one
 of its words; when no item does, items matching any word are shown instead, best
 first. Drafts and withdrawn items are never found.
+
+A query of single characters only (一字查询, e.g. 税 or 地) cannot use the word
+index: jieba indexes 税收 and 个税 but seldom 税 alone, so such a query matches
+the characters anywhere in the title or body instead (see ``_by_characters``):
+
+- PostgreSQL: the generated column ``policy.character_vector`` holds every
+  distinct character of title and body as a lexeme (a stripped ``tsvector``, so
+  only a few bytes per character), under its own GIN index (migration
+  ``g1_policy_characters``). A trigram index (pg_trgm) was not chosen: a one-
+  or two-character pattern has no trigram, so ``LIKE '%税%'`` would read the
+  whole index and recheck every row.
+- SQLite: ``LIKE`` over title and body, a scan of the ``policy`` table. SQLite
+  serves single-machine installations with at most a few thousand items, where
+  the scan takes milliseconds; FTS5 has no tokenizer that indexes single
+  Chinese characters (its trigram tokenizer also needs three).
+
+Items with the characters in their title come first, then the newest. A query
+mixing a one-character word with longer words (土地 税) uses the word index only,
+so its single character matches only where jieba cut it alone; such an item can
+be missing from the "every word" results.
 """
 
 from __future__ import annotations
@@ -25,9 +45,12 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    and_,
+    case,
     column,
     func,
     literal_column,
+    or_,
     select,
     table,
 )
@@ -53,6 +76,7 @@ BODY_WEIGHT = 1.0
 PG_NORMALISATION = 1
 
 _PG_VECTOR: ColumnElement[Any] = literal_column("policy.search_vector")
+_PG_CHARACTERS: ColumnElement[Any] = literal_column("policy.character_vector")
 _SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")
 _FTS = table("policy_fts", column("rowid"))
 
@@ -94,6 +118,11 @@ class Results:
     def pages(self) -> int:
         """The number of pages (at least 1)."""
         return max(1, -(-self.total // self.page_size))
+
+    @property
+    def beyond_last(self) -> bool:
+        """Whether the page asked for lies after the last one (and is empty)."""
+        return self.page > self.pages
 
 
 def parse_filters(values: Mapping[str, Any]) -> Filters:
@@ -206,6 +235,8 @@ def _filtered(filters: Filters) -> Select[Policy]:
 def _ranked(
     base: Select[Policy], terms: list[Term], dialect: str, *, every: bool
 ) -> Select[Policy]:
+    if all(len(term.word) == 1 for term in terms):
+        return _by_characters(base, [term.word for term in terms], dialect, every=every)
     if dialect == "postgresql":
         tsquery = func.to_tsquery(_SIMPLE, pg_query(terms, every=every))
         # The whole item's rank plus the title's own: ts_rank does not weigh a
@@ -226,6 +257,31 @@ def _ranked(
         .where(match)
         # bm25 is lower for better matches.
         .order_by(bm25, Policy.published_on.desc(), Policy.id.desc())
+    )
+
+
+def _by_characters(
+    base: Select[Policy], characters: list[str], dialect: str, *, every: bool
+) -> Select[Policy]:
+    """Items whose title or body contains the characters (all, or any of them)."""
+    title = func.lower(Policy.title)
+    in_title = [title.contains(char, autoescape=True) for char in characters]
+    if dialect == "postgresql":
+        # Characters are letters, digits or underscores (see segment): quoting
+        # them with single quotes is safe.
+        joiner = " & " if every else " | "
+        tsquery = func.to_tsquery(_SIMPLE, joiner.join(f"'{c}'" for c in characters))
+        matched: ColumnElement[bool] = _PG_CHARACTERS.op("@@")(tsquery)
+    else:
+        body = func.lower(Policy.body)
+        each = [
+            or_(found, body.contains(char, autoescape=True))
+            for found, char in zip(in_title, characters, strict=True)
+        ]
+        matched = and_(*each) if every else or_(*each)
+    title_first = case((and_(*in_title), 0), else_=1)
+    return base.where(matched).order_by(
+        title_first, Policy.published_on.desc(), Policy.id.desc()
     )
 
 

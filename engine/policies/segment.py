@@ -107,7 +107,8 @@ class Term:
     ``parts`` are dictionary words that, side by side, spell ``word``, e.g.
     中小企业 → (中小, 企业); a document cut differently around the word still
     matches through them. A word that no such words spell (促进法: 促进 + 法, and
-    a single character is not indexed there) has no parts.
+    a single character is not in the word index) has no parts; a query of
+    single characters only is matched character by character (see ``search``).
     """
 
     word: str

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from browsing import screenshot, submit_form, wait_for_text
+from browsing import (
+    PHONE_PIXEL_RATIO,
+    PHONE_WIDTH,
+    screenshot,
+    submit_form,
+    wait_for_text,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.select import Select
@@ -113,20 +121,30 @@ def test_submit_fix_look_up_and_rate(
     screenshot(browser, "portal-rated")
 
 
+def png_width(path: Path) -> int:
+    """The width in pixels a PNG file's header gives."""
+    header = path.read_bytes()[:24]
+    return int(struct.unpack(">I", header[16:20])[0])
+
+
 def test_submission_on_a_phone(phone: WebDriver, live_server: str) -> None:
     phone.execute_cdp_cmd("Network.setUserAgentOverride", {"userAgent": PHONE_AGENT})
-    phone.get(f"{live_server}/appeals/new")
+    phone.get(f"{live_server}/")
     wait_for_text(phone, "提交诉求")
 
-    # Nothing wider than the screen: no sideways scrolling.
+    # Laid out on a 360 CSS px screen, nothing wider: no sideways scrolling.
     def fits() -> bool:
-        width = phone.execute_script(
-            "return document.documentElement.scrollWidth - window.innerWidth"
+        width, viewport = phone.execute_script(
+            "return [document.documentElement.scrollWidth, window.innerWidth]"
         )
-        return bool(width <= 0)
+        return bool(viewport == PHONE_WIDTH and width <= PHONE_WIDTH)
 
     assert fits()
-    screenshot(phone, "portal-phone-form")
+    phone.get(f"{live_server}/appeals/new")
+    wait_for_text(phone, "提交诉求")
+    assert fits()
+    shot = screenshot(phone, "portal-phone-form")
+    assert png_width(shot) == PHONE_WIDTH * PHONE_PIXEL_RATIO
 
     submit_form(phone)
     wait_for_text(phone, "请填写“企业名称”")

@@ -134,8 +134,15 @@ def _organisation_joins_and_publishes(
 
     browser.delete_all_cookies()
     sign_in(browser, base, "dispatcher")
+    browser.get(f"{base}/inbox")
+    # The inbox numbers the vetting with the credit code and titles it.
+    row = browser.find_element(By.XPATH, "//tr[td[text()='审核入驻机构']]")
+    assert "52321100MJ1234567X" in row.text and "镇江启航创业服务中心" in row.text
     _open_step(browser, base, "审核入驻机构")
     assert "启航执照.pdf" in browser.page_source
+    # The credit code's history sits beside the form: so far, this application.
+    history = browser.find_element(By.ID, "field-history")
+    assert "入驻申请" in history.text
     _choose(browser, "decision", "approve")
     screenshot(browser, "services-vet")
     submit_form(browser, SUBMIT)

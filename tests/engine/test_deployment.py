@@ -135,3 +135,63 @@ def test_option_ids_may_not_collide_with_element_ids(session: Session) -> None:
     with pytest.raises(DefinitionInvalid) as raised:
         _deploy(session, source)
     assert "compute" in raised.value.message
+
+
+def _with_new_kinds(source: bytes, *, field: str, process: str) -> bytes:
+    """simple.bpmn with ``field`` added to its form and ``process`` properties."""
+    source = source.replace(
+        b"</camunda:formData>", field.encode() + b"</camunda:formData>"
+    )
+    return source.replace(
+        b'isExecutable="true">',
+        b'isExecutable="true"><bpmn:extensionElements><camunda:properties>'
+        + process.encode()
+        + b"</camunda:properties></bpmn:extensionElements>",
+    )
+
+
+def test_credit_code_records_fields_and_task_titles_deploy(session: Session) -> None:
+    field = """
+      <camunda:formField id="code" label="统一社会信用代码" type="credit_code">
+        <camunda:properties><camunda:property id="refuse-message" value="不行" />
+        </camunda:properties>
+        <camunda:validation>
+          <camunda:constraint name="refuse-when" config="record_status('x', code)" />
+        </camunda:validation>
+      </camunda:formField>
+      <camunda:formField id="past" label="历史" type="records">
+        <camunda:properties>
+          <camunda:property id="collection" value="history" />
+          <camunda:property id="match" value="code" />
+          <camunda:property id="columns" value="event:事项,detail:说明" />
+        </camunda:properties>
+        <camunda:validation><camunda:constraint name="readonly" /></camunda:validation>
+      </camunda:formField>"""
+    process = '<camunda:property name="titleVariable" value="code" />'
+    source = bpmn_fixture("simple.bpmn", GROUP="clerk", SCRIPT="x = 1")
+
+    result = _deploy(session, _with_new_kinds(source, field=field, process=process))
+
+    assert result.definition.properties == {"titleVariable": "code"}
+    (past,) = [f for f in result.definition.steps["fill"]["form"] if f["id"] == "past"]
+    assert past["type"] == "records"
+
+
+def test_misdrawn_records_refusals_and_titles_are_refused(session: Session) -> None:
+    field = """
+      <camunda:formField id="past" label="历史" type="records">
+        <camunda:validation>
+          <camunda:constraint name="refuse-when" config="code ==" />
+        </camunda:validation>
+      </camunda:formField>"""
+    process = '<camunda:property name="businessKeyVariable" value="the key" />'
+    source = bpmn_fixture("simple.bpmn", GROUP="clerk", SCRIPT="x = 1")
+
+    with pytest.raises(DefinitionInvalid) as raised:
+        _deploy(session, _with_new_kinds(source, field=field, process=process))
+
+    messages = sorted(p.message for p in raised.value.problems)
+    assert any("只能只读" in m for m in messages)
+    assert any("缺少属性：collection、match、columns" in m for m in messages)
+    assert any(m.startswith("表达式语法错误") for m in messages)
+    assert any("businessKeyVariable" in m and "the key" in m for m in messages)

@@ -200,7 +200,9 @@ def test_admin_manages_people_and_departments(pages: Flask) -> None:
         assert user is not None and not user.active
         assert user.check_password("another-pass-2")
         actions = db.session.scalars(
-            select(AuditEntry.action).where(AuditEntry.business_key == "user:clerk1")
+            select(AuditEntry.action)
+            .where(AuditEntry.business_key == "user:clerk1")
+            .order_by(AuditEntry.id)
         ).all()
         assert actions == ["user_create", "user_update", "password_reset"]
 

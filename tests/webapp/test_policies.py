@@ -187,6 +187,34 @@ def test_results_are_paged_and_highlighted_safely(app: Flask, api: Api) -> None:
     assert 'href="/policies?page=2&amp;q=' in html or "page=2" in html
 
 
+def test_a_page_after_the_last_says_so_and_leads_back(pages: Flask, api: Api) -> None:
+    app = pages
+    for number in range(12):
+        publish(app, title=f"第{number + 1}批技术改造项目补助名单", body="补助。")
+
+    beyond = api.get("/policies", q="技术改造", page=99).json
+    assert beyond["items"] == []
+    assert (beyond["total"], beyond["page"], beyond["pages"]) == (12, 99, 2)
+
+    page = app.test_client().get("/policies?q=技术改造&page=99")
+    assert page.status_code == 200
+    assert "没有第 99 页：共 12 条结果，只有 2 页。" in page.text
+    assert 'id="first-page" href="/policies?page=1&amp;q=' in page.text
+    assert 'id="last-page" href="/policies?page=2&amp;q=' in page.text
+    # No "previous page" leading to page 98, which is just as empty.
+    assert "上一页" not in page.text
+    last = app.test_client().get("/policies?q=技术改造&page=2").text
+    assert "第 2 / 2 页" in last and "没有第" not in last
+
+    nothing = app.test_client().get("/policies?q=火星&page=3").text
+    assert "没有第 3 页：没有找到结果。" in nothing and 'id="first-page"' in nothing
+
+    # The maintainers' list: the same message and way back.
+    staff = signed_in(app, "maintainer").get("/staff/policies?page=9").text
+    assert "没有第 9 页：共 1 页。" in staff
+    assert 'id="first-page" href="/staff/policies?status=&amp;page=1"' in staff
+
+
 def test_a_word_missing_everywhere_falls_back_to_any_word(app: Flask, api: Api) -> None:
     publish(app)
     response = api.get("/policies", q="智能化改造 火星").json
@@ -195,6 +223,38 @@ def test_a_word_missing_everywhere_falls_back_to_any_word(app: Flask, api: Api) 
         "镇江市支持制造业智能化改造若干措施"
     ]
     assert api.get("/policies", q="火星").json["total"] == 0
+
+
+def test_one_character_finds_the_items_containing_it(app: Flask, api: Api) -> None:
+    publish(app, title="镇江市个人所得税专项附加扣除操作指引", body="按月预扣预缴。")
+    publish(app, title="镇江市工业用地弹性出让办法", body="工业项目用地可先租后让。")
+    publish(
+        app,
+        title="镇江市小微企业普惠贷款贴息办法",
+        body="贴息资金不计入企业应纳税所得额。",
+        published_on="2026-05-01",
+    )
+
+    # 税 stands inside 所得税 and 纳税: jieba indexes neither as 税 alone.
+    found = api.get("/policies", q="税").json
+    assert (found["total"], found["matched_all"]) == (2, True)
+    # The item with the character in its title first, then the newest.
+    assert [item["title"] for item in found["items"]] == [
+        "镇江市个人所得税专项附加扣除操作指引",
+        "镇江市小微企业普惠贷款贴息办法",
+    ]
+    assert "<mark>税</mark>" in found["items"][1]["snippet"]
+    assert titles(api, q="地") == ["镇江市工业用地弹性出让办法"]
+    # Two single characters: items with both, else items with either.
+    assert titles(api, q="税 贴") == ["镇江市小微企业普惠贷款贴息办法"]
+    either = api.get("/policies", q="租 扣").json
+    assert (either["total"], either["matched_all"]) == (2, False)
+    assert titles(api, q="钨") == []
+
+    page = app.test_client().get("/policies?q=地").text
+    assert "“地”共找到 1 条" in page
+    assert "镇江市工业<mark>地</mark>" not in page
+    assert "工业用<mark>地</mark>弹性出让办法" in page
 
 
 def test_open_application_windows_are_marked(app: Flask, api: Api) -> None:
@@ -295,21 +355,28 @@ def test_postgresql_search_uses_the_gin_index(app: Flask) -> None:
         # New entries wait in the GIN index's pending list, which the planner
         # counts as slow to read; a VACUUM would merge them, outside a
         # transaction, as autovacuum does in production.
-        db.session.execute(
-            text("SELECT gin_clean_pending_list('ix_policy_search_vector')")
-        )
+        for index in ("ix_policy_search_vector", "ix_policy_character_vector"):
+            db.session.execute(text(f"SELECT gin_clean_pending_list('{index}')"))
         db.session.execute(text("ANALYZE policy"))
-        statement = search._ranked(
-            search._filtered(search.Filters()),
-            search.query_terms("智能化改造"),
-            "postgresql",
-            every=True,
-        )
-        sql = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
-        plan = "\n".join(db.session.scalars(text(f"EXPLAIN {sql}")))
+
+        def plan_of(query: str) -> str:
+            statement = search._ranked(
+                search._filtered(search.Filters()),
+                search.query_terms(query),
+                "postgresql",
+                every=True,
+            )
+            sql = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+            return "\n".join(db.session.scalars(text(f"EXPLAIN {sql}")))
+
+        plan = plan_of("智能化改造")
+        # A one-character query goes through the character index instead.
+        character_plan = plan_of("械")
         found = search.search(db.session, "智能化改造")
         titles = [hit.policy.title for hit in found.hits]
         db.session.rollback()
     assert "ix_policy_search_vector" in plan, plan
     assert "Seq Scan on policy" not in plan, plan
     assert titles == ["镇江市支持制造业智能化改造若干措施"]
+    assert "ix_policy_character_vector" in character_plan, character_plan
+    assert "Seq Scan on policy" not in character_plan, character_plan

@@ -87,6 +87,10 @@ def test_drill_down_page_lists_the_figure(app: Flask, walked: dict[str, str]) ->
     assert page.status_code == 200
     assert 'id="drill-count">1<' in page.text
     assert walked["B"] in page.text and walked["A"] not in page.text
+    # The lead department by the name people know, not its code.
+    assert (
+        "<td>市住房和城乡建设局</td>" in page.text and "<td>zjj</td>" not in page.text
+    )
 
     listed = client.get(
         f"/reports/appeals/export.xlsx?indicator=on_time&key=zjj&{QUERY}"
@@ -96,6 +100,30 @@ def test_drill_down_page_lists_the_figure(app: Flask, walked: dict[str, str]) ->
     )
     numbers = sorted(row[0] for row in rows[2:])
     assert numbers == sorted([walked["A"], walked["C"], walked["D"]])
+    assert {row[2] for row in rows[2:]} == {"市住房和城乡建设局"}
+
+
+def test_csv_downloads_name_their_charset_once_and_open_in_excel(
+    app: Flask, walked: dict[str, str]
+) -> None:
+    client = signed_in(app, "assessor")
+    for path in (
+        f"/reports/export.csv?{QUERY}",
+        f"/reports/appeals/export.csv?indicator=on_time&key=zjj&{QUERY}",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+        assert response.headers["Content-Disposition"].startswith("attachment;")
+        # Excel takes a CSV for UTF-8 only with the byte order mark.
+        assert response.data.startswith(b"\xef\xbb\xbf")
+
+    listed = client.get(
+        f"/reports/appeals/export.csv?indicator=on_time&key=zjj&{QUERY}"
+    )
+    lines = list(csv.reader(io.StringIO(listed.data.decode("utf-8-sig"))))
+    assert lines[1][2] == "主办部门"
+    assert {line[2] for line in lines[2:]} == {"市住房和城乡建设局"}
 
 
 def test_assessment_is_recorded_and_shown(app: Flask, walked: dict[str, str]) -> None:

@@ -19,13 +19,13 @@ from flask import Flask
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from conftest import PASSWORD, PDF, REPOSITORY, Api
+from conftest import PASSWORD, PDF, REPOSITORY, Api, signed_in
 from engine import deployment, records
 from engine.directory import create_user
 from webapp.cli import main
 from webapp.extensions import db
 
-CREDIT_CODE = "52321100MJ7654321Y"
+CREDIT_CODE = "52321100MJ7654321T"
 APPLICATION = {
     "organisation_name": "镇江知识产权维权援助站",
     "credit_code": CREDIT_CODE,
@@ -69,20 +69,25 @@ def _task(api: Api, user: str, step_id: str) -> str:
     return task_id
 
 
-def _apply(api: Api) -> None:
+def _send_application(api: Api, **changes: str) -> Any:
+    """Start an admission as org-ip and submit the application form."""
     started = api.post("/organisation-applications", {}, "org-ip")
     assert started.status_code == 201
     assert started.json["step_id"] == "apply"
     # The licence scan goes up with the form, as multipart.
-    response = api.client.post(
+    return api.client.post(
         f"/api/v1/tasks/{started.json['task_id']}/complete",
         data={
-            "values": json.dumps(APPLICATION),
+            "values": json.dumps({**APPLICATION, **changes}),
             "licence": (io.BytesIO(PDF), "知识产权援助站执照.pdf"),
         },
         headers={"Authorization": f"Bearer {api.login('org-ip')}"},
         content_type="multipart/form-data",
     )
+
+
+def _apply(api: Api) -> None:
+    response = _send_application(api)
     assert response.status_code == 200, response.json
 
 
@@ -177,16 +182,20 @@ def test_only_enterprises_request_and_only_listed_services(social: Api) -> None:
     assert social.post("/services/NO-SUCH/requests", {}, "ent-1").status_code == 404
 
 
+def _complain(api: Api, key: str) -> str:
+    """A delivered request is rated with a complaint; the dispatchers' task."""
+    answer = _request(api, key)
+    _complete(api, "org-ip", answer, {"decision": "accept"})
+    delivery = {"delivery_note": "电话五分钟。", "delivered_on": "2026-12-03"}
+    _complete(api, "org-ip", _task(api, "org-ip", "record_delivery"), delivery)
+    complaint = {"rating": "dissatisfied", "complaint": "未提供书面意见。"}
+    _complete(api, "ent-1", _task(api, "ent-1", "rate_service"), complaint)
+    return _task(api, "dispatcher", "handle_complaint")
+
+
 def test_complaint_and_suspension_empty_the_catalogue(social: Api) -> None:
     key = _admit_and_publish(social)
-    answer = _request(social, key)
-    _complete(social, "org-ip", answer, {"decision": "accept"})
-    delivery = {"delivery_note": "电话五分钟。", "delivered_on": "2026-12-03"}
-    _complete(social, "org-ip", _task(social, "org-ip", "record_delivery"), delivery)
-    complaint = {"rating": "dissatisfied", "complaint": "未提供书面意见。"}
-    _complete(social, "ent-1", _task(social, "ent-1", "rate_service"), complaint)
-
-    handle = _task(social, "dispatcher", "handle_complaint")
+    handle = _complain(social, key)
     detail = social.get(f"/tasks/{handle}", "dispatcher").json
     assert detail["data"]["complaint"] == "未提供书面意见。"
     decision = {"sanction": "suspend", "complaint_note": "核实属实，暂停。"}
@@ -197,6 +206,100 @@ def test_complaint_and_suspension_empty_the_catalogue(social: Api) -> None:
     assert social.post(f"/services/{key}/requests", {}, "ent-1").status_code == 404
 
 
+def test_suspended_organisation_cannot_apply_again(social: Api) -> None:
+    key = _admit_and_publish(social)
+    suspend = {"sanction": "suspend", "complaint_note": "核实属实，暂停。"}
+    _complete(social, "dispatcher", _complain(social, key), suspend)
+
+    # The same code, typed in lower case with spaces, is still the same code.
+    again = _send_application(social, credit_code=" 52321100mj7654321t ")
+
+    assert again.status_code == 422
+    (error,) = again.json["error"]["fields"]
+    assert error["field"] == "credit_code"
+    assert "暂停" in error["message"] and "不能重新申请入驻" in error["message"]
+    assert (
+        social.get("/tasks", "dispatcher", step_id="vet_organisation").json["total"]
+        == 0
+    )
+    with social.client.application.app_context():
+        organisation = records.get(db.session, "organisation", CREDIT_CODE)
+        assert organisation.status == "suspended"
+
+
+def test_credit_code_check_digit_is_verified(social: Api) -> None:
+    wrong = _send_application(social, credit_code="52321100MJ7654321Y")
+
+    assert wrong.status_code == 422
+    (error,) = wrong.json["error"]["fields"]
+    assert error["field"] == "credit_code"
+    assert "校验位" in error["message"]
+    assert (
+        social.get("/tasks", "dispatcher", step_id="vet_organisation").json["total"]
+        == 0
+    )
+
+
+def test_vetting_shows_the_history_of_the_credit_code(
+    social: Api, pages: Flask
+) -> None:
+    _apply(social)
+    reject = {"decision": "reject", "reason": "资质证书过期"}
+    _complete(
+        social, "dispatcher", _task(social, "dispatcher", "vet_organisation"), reject
+    )
+    key = _admit_and_publish(social)
+    warn = {"sanction": "warn", "complaint_note": "服务敷衍，予以警告。"}
+    _complete(social, "dispatcher", _complain(social, key), warn)
+
+    _apply(social)
+    vet = social.get(
+        f"/tasks/{_task(social, 'dispatcher', 'vet_organisation')}", "dispatcher"
+    ).json
+
+    (history,) = [f for f in vet["form"]["fields"] if f["type"] == "records"]
+    rows = vet["data"][history["id"]]
+    assert [row["event"] for row in rows] == [
+        "入驻申请",
+        "警告",
+        "服务投诉",
+        "准予入驻",
+        "入驻申请",
+        "不予入驻",
+        "入驻申请",
+    ]
+    assert rows[1]["detail"] == "服务敷衍，予以警告。"
+    assert rows[5]["detail"] == "资质证书过期"
+    assert all(row["credit_code"] == CREDIT_CODE for row in rows)
+
+    # The staff task page shows the same history as a table beside the form.
+    page = signed_in(pages, "dispatcher").get(f"/tasks/{vet['id']}").text
+    assert "该信用代码的历史记录" in page
+    assert "资质证书过期" in page and "服务敷衍，予以警告。" in page
+
+
+def test_inbox_numbers_and_titles_social_service_tasks(
+    social: Api, pages: Flask
+) -> None:
+    _apply(social)
+    (vet,) = social.get("/tasks", "dispatcher", step_id="vet_organisation").json[
+        "items"
+    ]
+    assert vet["appeal_number"] == CREDIT_CODE
+    assert vet["title"] == "镇江知识产权维权援助站"
+
+    _complete(social, "dispatcher", vet["id"], {"decision": "approve"})
+    _complete(social, "org-ip", _task(social, "org-ip", "publish_service"), SERVICE)
+    key = social.get("/services").json["items"][0]["key"]
+    handle = social.get(f"/tasks/{_complain(social, key)}", "dispatcher").json
+    assert handle["appeal_number"].startswith("SR")
+    assert handle["title"] == "专利侵权纠纷咨询（镇江恒泰精密机械有限公司）"
+
+    page = signed_in(pages, "dispatcher").get("/inbox").text
+    assert handle["appeal_number"] in page
+    assert "专利侵权纠纷咨询（镇江恒泰精密机械有限公司）" in page
+
+
 def test_init_demo_lists_the_demo_organisation_services(tmp_path: Path) -> None:
     env = {"BANGBAN_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}"}
     result = CliRunner().invoke(main, ["init", "--demo"], env=env)
@@ -205,7 +308,7 @@ def test_init_demo_lists_the_demo_organisation_services(tmp_path: Path) -> None:
     assert "social_service.bpmn: social_service v1 deployed" in result.output
     with Session(create_engine(env["BANGBAN_DATABASE_URL"])) as session:
         page = records.query(session, "service", statuses={"published"})
-        organisation = records.get(session, "organisation", "52321100MJ0001234K")
+        organisation = records.get(session, "organisation", "52321100MJ00012348")
     assert {record.data["title"] for record in page.records} == {
         "初创企业商业计划书辅导",
         "劳动用工合规体检",

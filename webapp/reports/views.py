@@ -10,6 +10,7 @@ from flask import Response, abort, render_template, request, url_for
 from flask_login import login_required
 
 from engine.appeals.models import Appeal
+from engine.directory import department_names
 from engine.errors import FormInvalid
 from engine.evaluation import assessments, export, indicators, periods
 from engine.evaluation.definitions import ASSESSMENT_KINDS, INDICATORS
@@ -156,7 +157,7 @@ def download_appeals(fmt: str) -> Response | tuple[str, int]:
         return _period_error(exc)
     name = INDICATORS[figure.indicator].name
     title = f"{name} {figure.period.label} {figure.key or '合计'}"
-    cells = export.appeal_table(_behind(figure))
+    cells = export.appeal_table(_behind(figure), department_names(session()))
     filename = f"appeals-{figure.indicator}.{fmt}"
     if fmt == "xlsx":
         return _file(export.cells_to_xlsx(title, cells), filename)
@@ -164,11 +165,13 @@ def download_appeals(fmt: str) -> Response | tuple[str, int]:
 
 
 def _file(body: bytes | str, name: str) -> Response:
+    # Full Content-Type values, given as content_type: Werkzeug adds a charset
+    # of its own to a text/* ``mimetype``, which named it twice.
     kinds = {
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "csv": "text/csv; charset=utf-8",
     }
-    response = Response(body, mimetype=kinds[name.rsplit(".", 1)[1]])
+    response = Response(body, content_type=kinds[name.rsplit(".", 1)[1]])
     response.headers["Content-Disposition"] = f"attachment; filename={name}"
     return response
 
@@ -186,6 +189,7 @@ def drill_down() -> tuple[str, int]:
     page = render_template(
         "reports/appeals.html",
         rows=_behind(figure),
+        departments=department_names(session()),
         indicator=INDICATORS[figure.indicator],
         group_label=names.get(figure.key, figure.key) if figure.key else "合计",
         period=figure.period,

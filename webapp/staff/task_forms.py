@@ -46,6 +46,23 @@ def shanghai_time(moment: datetime | None) -> str:
     return local(moment).strftime("%Y-%m-%d %H:%M")
 
 
+def shown_value(value: Any) -> str:
+    """One value of a business record as a table cell shows it.
+
+    ISO times in Beijing time to the minute, lists joined, nothing as "—".
+    """
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, list):
+        return "、".join(str(item) for item in value)
+    if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
+        try:
+            return shanghai_time(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    return str(value)
+
+
 def initial_values(fields: list[FormField]) -> dict[str, Any]:
     """What a fresh form shows: the defaults the BPMN gives."""
     values: dict[str, Any] = {}

@@ -40,6 +40,7 @@ MAX_PAGE_NUMBER = 10_000_000
 Page = str | tuple[str, int]
 
 bp.add_app_template_filter(task_forms.shanghai_time, "shanghai_time")
+bp.add_app_template_filter(task_forms.shown_value, "shown_value")
 
 
 def _not_found() -> tuple[str, int]:
