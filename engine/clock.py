@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -23,3 +23,18 @@ def local_iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     return local(moment).isoformat(timespec="seconds")
+
+
+def deadline_text(due: datetime | None) -> str:
+    """A deadline as people read it, e.g. ``2026-12-04 24:00``; empty for None.
+
+    Deadlines end at 24:00 of a working day and are kept as 00:00 of the next
+    day; that day is not part of the time granted, so 00:00 is shown as 24:00 of
+    the day before. Every page and notice shows deadlines this one way.
+    """
+    if due is None:
+        return ""
+    moment = local(due)
+    if (moment.hour, moment.minute) == (0, 0):
+        return f"{moment - timedelta(days=1):%Y-%m-%d} 24:00"
+    return f"{moment:%Y-%m-%d %H:%M}"

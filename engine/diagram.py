@@ -14,8 +14,9 @@ On an instance, shapes carry the CSS classes ``done`` (completed), ``current``
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import pairwise, product
 
 from lxml import etree
 
@@ -31,6 +32,10 @@ DI_NS = "http://www.omg.org/spec/DD/20100524/DI"
 FONT_SIZE = 12
 LINE_HEIGHT = 15
 PADDING = 20
+# Labels of events, gateways and flows wrap at about eight Chinese characters.
+LABEL_WIDTH = 96
+# Diagrams at most this wide are shown at their natural size, not stretched.
+COMPACT_WIDTH = 700
 # Marks an instance can put on a shape, most important last (it wins).
 MARKS = ("done", "current", "overdue")
 
@@ -88,6 +93,42 @@ class Box:
         return self.y + self.height / 2
 
 
+@dataclass(frozen=True)
+class _Size:
+    width: float
+    height: float
+
+    def __iter__(self) -> Iterator[float]:
+        return iter((self.width, self.height))
+
+
+@dataclass(frozen=True)
+class _Label:
+    """A name to draw in ``parent`` at the first free place of ``candidates``,
+    each a box with the name's lines wrapped to fit it."""
+
+    parent: etree._Element
+    candidates: list[tuple[Box, list[str]]]
+
+
+def _unique(layouts: list[list[str]]) -> list[list[str]]:
+    return [lines for n, lines in enumerate(layouts) if lines not in layouts[:n]]
+
+
+def _label_size(lines: list[str]) -> _Size:
+    return _Size(max(map(text_width, lines)) + 4, LINE_HEIGHT * len(lines))
+
+
+def _overlap(one: Box, other: Box) -> bool:
+    """Whether two boxes share more than a hairline (a 1px margin is allowed)."""
+    return (
+        one.x < other.x + other.width - 1
+        and other.x < one.x + one.width - 1
+        and one.y < other.y + other.height - 1
+        and other.y < one.y + one.height - 1
+    )
+
+
 def _local(node: etree._Element) -> str:
     return etree.QName(node).localname
 
@@ -136,6 +177,10 @@ class _Drawing:
             if node.get("id") is not None
         }
         self.extent: list[float] = []
+        # Shapes labels must not cover, and labels waiting to be placed once
+        # every shape is known (see _place_labels).
+        self.obstacles: list[Box] = []
+        self.pending: list[_Label] = []
         self.svg = etree.Element(
             f"{{{SVG_NS}}}svg", nsmap={None: SVG_NS}, attrib={"class": "bpmn"}
         )
@@ -176,11 +221,15 @@ class _Drawing:
                 self.svg, "text", "该流程文件没有图形信息（BPMN DI）", x="10", y="20"
             )
             self.svg.set("viewBox", "0 0 400 40")
+            self.svg.set("width", "400")
+            self.svg.set("height", "40")
+            self.svg.set("class", "bpmn compact")
             return self.svg
         for shape in plane.iter(f"{{{BPMNDI_NS}}}BPMNShape"):
             self._shape(shape)
         for edge in plane.iter(f"{{{BPMNDI_NS}}}BPMNEdge"):
             self._edge(edge)
+        self._place_labels()
         self._frame()
         return self.svg
 
@@ -189,8 +238,12 @@ class _Drawing:
         left, top = min(xs) - PADDING, min(ys) - PADDING
         width, height = max(xs) - left + PADDING, max(ys) - top + PADDING
         self.svg.set("viewBox", f"{left:g} {top:g} {width:g} {height:g}")
+        # The natural size; pages scale it to their width in CSS (see
+        # webapp/static/admin.css), keeping the proportions of the viewBox.
         self.svg.set("width", f"{width:g}")
         self.svg.set("height", f"{height:g}")
+        if width <= COMPACT_WIDTH:
+            self.svg.set("class", "bpmn compact")
 
     def _shape(self, shape: etree._Element) -> None:
         box = _box(shape)
@@ -212,7 +265,10 @@ class _Drawing:
             group.set("class", " ".join([group_class, *classes]))
             self._add(group, "title", name or element_id)
             self._container(group, box, name)
-        elif kind in _EVENTS:
+            return
+
+        self.obstacles.append(box)  # no label may cover a step, event or gateway
+        if kind in _EVENTS:
             group = self._group(element_id, ["event", *classes], name)
             self._event(group, element, box)
             self._label(shape, box, name, below=True)
@@ -309,20 +365,85 @@ class _Drawing:
         symbol.set("font-size", "20")
 
     def _label(self, shape: etree._Element, box: Box, name: str, below: bool) -> None:
+        """Queue the name of an event or gateway: below it, else beside it."""
         if not name:
             return
-        label = _box(shape.find(f"{{{BPMNDI_NS}}}BPMNLabel"))
-        if label is None:
-            label = Box(box.cx - 45, box.y + box.height + 4, 90, LINE_HEIGHT)
-        lines = wrap(name, max(label.width, 90))
-        top = label.y + LINE_HEIGHT / 2 + (LINE_HEIGHT * (len(lines) - 1)) / 2
-        self._grow(
-            (label.x, label.y),
-            (label.x + label.width, label.y + LINE_HEIGHT * len(lines)),
-        )
-        group = self._add(self.layers["shapes"], "g")
-        group.set("class", "label")
-        self._lines(group, lines, label.cx, top)
+        lines = wrap(name, LABEL_WIDTH)
+        size = _label_size(lines)
+        given = _box(shape.find(f"{{{BPMNDI_NS}}}BPMNLabel"))
+        gap = 3
+        candidates = [
+            Box(box.cx - size.width / 2, box.y + box.height + gap, *size),
+            Box(box.cx - size.width / 2, box.y - gap - size.height, *size),
+            Box(box.x + box.width + gap, box.cy - size.height / 2, *size),
+            Box(box.x - gap - size.width, box.cy - size.height / 2, *size),
+        ]
+        if given is not None:
+            candidates.insert(0, Box(given.cx - size.width / 2, given.y, *size))
+        if not below:
+            candidates.insert(0, candidates.pop(2))
+        parent = self._add(self.layers["shapes"], "g")
+        parent.set("class", "label")
+        self.pending.append(_Label(parent, [(c, lines) for c in candidates]))
+
+    def _edge_label(
+        self,
+        parent: etree._Element,
+        edge: etree._Element,
+        points: list[tuple[float, float]],
+        name: str,
+    ) -> None:
+        """Queue the name of a flow: beside its first segments, near its start.
+
+        On one line first, then on two when a short segment between two shapes
+        has no room for the long line; a step further from the line each time.
+        """
+        given = _box(edge.find(f"{{{BPMNDI_NS}}}BPMNLabel"))
+        candidates = []
+        for lines in _unique([wrap(name, LABEL_WIDTH), wrap(name, LABEL_WIDTH / 2)]):
+            width, height = _label_size(lines)
+            if given is not None:
+                candidates.append(
+                    (Box(given.cx - width / 2, given.y, width, height), lines)
+                )
+            for (x1, y1), (x2, y2) in list(pairwise(points))[:3]:
+                horizontal = abs(y2 - y1) <= abs(x2 - x1)
+                for share, away in product((0.5, 0.25, 0.75), (3, 3 + LINE_HEIGHT)):
+                    x, y = x1 + (x2 - x1) * share, y1 + (y2 - y1) * share
+                    if horizontal:  # above, then below
+                        spots = [
+                            (x - width / 2, y - away - height),
+                            (x - width / 2, y + away),
+                        ]
+                    else:  # right, then left
+                        spots = [
+                            (x + away, y - height / 2),
+                            (x - away - width, y - height / 2),
+                        ]
+                    candidates.extend(
+                        (Box(left, top, width, height), lines) for left, top in spots
+                    )
+        self.pending.append(_Label(parent, candidates))
+
+    def _place_labels(self) -> None:
+        """Put each label at its first place clear of shapes and earlier labels.
+
+        The modeler's own label bounds come first; a label that fits nowhere
+        keeps its first place (a crowded layout still shows every name).
+        """
+        taken = list(self.obstacles)
+        for label in self.pending:
+            spot, lines = next(
+                (
+                    (box, lines)
+                    for box, lines in label.candidates
+                    if not any(_overlap(box, other) for other in taken)
+                ),
+                label.candidates[0],
+            )
+            taken.append(spot)
+            self._grow((spot.x, spot.y), (spot.x + spot.width, spot.y + spot.height))
+            self._lines(label.parent, lines, spot.cx, spot.cy)
 
     def _lines(
         self, parent: etree._Element, lines: list[str], cx: float, cy: float
@@ -358,11 +479,7 @@ class _Drawing:
             line.set("marker-end", "url(#arrow)")
         name = element.get("name") or ""
         if name:
-            label = _box(edge.find(f"{{{BPMNDI_NS}}}BPMNLabel"))
-            (x1, y1), (x2, y2) = points[0], points[1]
-            if label is None:
-                label = Box((x1 + x2) / 2 + 4, (y1 + y2) / 2 - LINE_HEIGHT, 60, 14)
-            self._lines(group, wrap(name, max(label.width, 60)), label.cx, label.cy)
+            self._edge_label(group, edge, points, name)
 
 
 def render(

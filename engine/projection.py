@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -21,7 +21,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.clock import local, now
+from engine.clock import deadline_text, now
 from engine.models import HumanTask, PendingTimer, ProcessInstance
 from engine.notifications import notify
 from engine.parsing import Step
@@ -244,15 +244,6 @@ def mark_tasks(session: Session, instance_id: int, marker: dict[str, str]) -> No
             group=task.candidate_group,
             business_key=task.business_key,
         )
-
-
-def deadline_text(due: datetime) -> str:
-    """A deadline as people read it: 00:00 of a day is 24:00 of the day before."""
-    moment = local(due)
-    if (moment.hour, moment.minute) == (0, 0):
-        day = moment - timedelta(days=1)
-        return f"{day.year}年{day.month}月{day.day}日 24:00"
-    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
 
 
 def ready_human_tasks(workflow: BpmnWorkflow) -> list[Any]:

@@ -58,6 +58,7 @@ from engine.models import (
     ProcessDefinition,
     ProcessInstance,
 )
+from engine.names import NameBook
 from engine.notifications import notify
 from engine.parsing import EXPRESSION, Step
 from engine.scripting import make_script_engine
@@ -298,7 +299,9 @@ class Runtime:
         if task.assignee == actor.username:
             return task
         if task.assignee is not None:
-            raise Conflict(f"该任务已由 {task.assignee} 认领，请刷新后查看。")
+            raise Conflict(
+                f"该任务已由 {_name(session, task.assignee)} 认领，请刷新后查看。"
+            )
 
         # A conditional update, so that two people claiming at once cannot both win.
         result = session.execute(
@@ -331,16 +334,21 @@ class Runtime:
         """Hand an open task to a colleague who may do the step (转办)."""
         task = self._open_task(session, task_id, actor)
         if not actor.may_work(task):
-            raise Conflict(f"该任务已由 {task.assignee} 认领，您不能转办。")
+            raise Conflict(
+                f"该任务已由 {_name(session, task.assignee)} 认领，您不能转办。"
+            )
         if task.candidate_group not in to.groups:
-            raise PermissionDenied(f"{to.username} 所在的岗位或部门不能办理该环节。")
+            raise PermissionDenied(
+                f"{_name(session, to.username)} 所在的岗位或部门不能办理该环节。"
+            )
 
         task.assignee = to.username
         self._audit_task(session, "transfer", task, actor, {"to": to.username})
         notify(
             session,
             kind="transfer",
-            message=f"{actor.username} 将诉求 {task.business_key} 的“{task.step_name}”"
+            message=f"{_name(session, actor.username)} 将诉求 {task.business_key} 的"
+            f"“{task.step_name}”"
             "转办给您，请及时办理。",
             user=to.username,
             business_key=task.business_key,
@@ -411,7 +419,9 @@ class Runtime:
         """
         task = self._open_task(session, task_id, actor)
         if not actor.may_work(task):
-            raise Conflict(f"该任务已由 {task.assignee} 认领，您不能提交。")
+            raise Conflict(
+                f"该任务已由 {_name(session, task.assignee)} 认领，您不能提交。"
+            )
 
         instance = session.get(ProcessInstance, task.instance_id)
         assert instance is not None
@@ -717,6 +727,11 @@ class Runtime:
 
     def _group(self, step: Step, data: dict[str, Any]) -> str:
         return candidate_group(step, data, self._evaluate)
+
+
+def _name(session: Session, code: str | None) -> str:
+    """A person's display name for a message people read, not their username."""
+    return NameBook(session).person(code)
 
 
 # Process properties (``camunda:property`` on the process) naming the variables

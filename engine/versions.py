@@ -8,6 +8,7 @@ from the deployed files and the steps stored with each version.
 
 from __future__ import annotations
 
+import ast
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -126,6 +127,16 @@ def diff(old: ProcessDefinition, new: ProcessDefinition) -> VersionDiff:
     for node_id in old_nodes.keys() & new_nodes.keys():
         result.changes.extend(_node_changes(old_nodes[node_id], new_nodes[node_id]))
 
+    # A deadline told in working days replaces the bare change of its timer's
+    # expression; the expressions stay in the text for the process owner.
+    plain = _deadline_changes(old, new)
+    covered = {change.element for change in plain}
+    result.changes = [
+        change
+        for change in result.changes
+        if not (change.category == "deadline" and change.element in covered)
+    ]
+    result.changes.extend(plain)
     result.changes.extend(_form_changes(old.steps, new.steps))
     result.changes.extend(_flow_changes(old.source, new.source))
     order = {"step": 0, "form": 1, "deadline": 2, "logic": 3, "flow": 4}
@@ -237,6 +248,132 @@ def _form_changes(old_steps: dict[str, Any], new_steps: dict[str, Any]) -> list[
             text = f"新环节“{new_steps[step_id]['name']}”的表单字段{_field_text(item)}"
             changes.append(Change("form", "added", step_id, text))
     return changes
+
+
+@dataclass(frozen=True)
+class _Deadline:
+    """A step's deadline as people read it: ``部门签收时限``, ``1 个工作日``."""
+
+    label: str
+    days: str
+    expression: str
+
+
+def _deadline_changes(old: ProcessDefinition, new: ProcessDefinition) -> list[Change]:
+    before, after = _deadlines(old), _deadlines(new)
+    changes = []
+    for timer_id in sorted(before.keys() & after.keys()):
+        was, now = before[timer_id], after[timer_id]
+        if was.days == now.days:
+            continue
+        text = f"{now.label}：{was.days} → {now.days}"
+        if was.expression != now.expression:
+            text += f"（计时表达式由 {was.expression} 改为 {now.expression}）"
+        changes.append(Change("deadline", "changed", timer_id, text))
+    return changes
+
+
+def _deadlines(definition: ProcessDefinition) -> dict[str, _Deadline]:
+    """The deadlines of a version in working days, by the id of their timer.
+
+    A deadline is a boundary timer (not a warning: ``warning(...)``) whose
+    expression is ``deadline(start, n)`` or a variable a script set so, e.g.
+    ``accept_due = deadline(dispatched_at, 1)``. Other timers have no entry.
+    """
+    nodes = _nodes(definition.source)
+    labels = {
+        item["id"]: item["label"]
+        for step in definition.steps.values()
+        for item in step["form"]
+    }
+    rules = _deadline_rules(nodes.values(), labels)
+
+    found = {}
+    for node_id, node in nodes.items():
+        attached = nodes.get(node.get("attachedToRef", ""))
+        expression = next(
+            filter(None, (_text(node, f".//bpmn:{t}") for t in TIMER_TAGS)), ""
+        )
+        if attached is None or not expression:
+            continue
+        days = _expression_days(expression, rules, labels)
+        if days:
+            label = f"{attached.get('name') or attached.get('id')}时限"
+            found[node_id] = _Deadline(label, days, expression)
+    return found
+
+
+def _deadline_call(node: ast.AST) -> ast.Call | None:
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "deadline"
+        and len(node.args) == 2
+    ):
+        return node
+    return None
+
+
+def _deadline_rules(
+    nodes: Any, labels: dict[str, str]
+) -> dict[str, list[tuple[str, str]]]:
+    """Variables scripts set to a deadline: name -> (script name, days) each."""
+    rules: dict[str, list[tuple[str, str]]] = {}
+    for node in nodes:
+        try:
+            tree = ast.parse(_text(node, "bpmn:script"))
+        except SyntaxError:
+            continue  # deployment refuses broken scripts; an old file may differ
+        for statement in ast.walk(tree):
+            if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
+                continue
+            target, call = statement.targets[0], _deadline_call(statement.value)
+            if isinstance(target, ast.Name) and call is not None:
+                where = node.get("name") or node.get("id", "")
+                days = _days_text(call.args[1], labels)
+                rules.setdefault(target.id, []).append((where, days))
+    return rules
+
+
+def _expression_days(
+    expression: str, rules: dict[str, list[tuple[str, str]]], labels: dict[str, str]
+) -> str | None:
+    try:
+        tree = ast.parse(expression, mode="eval").body
+    except SyntaxError:
+        return None
+    call = _deadline_call(tree)
+    if call is not None:
+        return _days_text(call.args[1], labels)
+    if not isinstance(tree, ast.Name) or tree.id not in rules:
+        return None  # a warning(...) timer or one this module cannot read
+    texts = dict.fromkeys(days for _, days in rules[tree.id])
+    if len(texts) == 1:
+        return next(iter(texts))
+    return "；".join(f"{where}时 {days}" for where, days in rules[tree.id])
+
+
+def _days_text(node: ast.AST, labels: dict[str, str]) -> str:
+    """Working days in plain Chinese: ``3 个工作日``, or both of a condition."""
+    if _number(node):
+        return f"{_number(node)} 个工作日"
+    if isinstance(node, ast.IfExp) and _number(node.body) and _number(node.orelse):
+        test = node.test
+        when = (
+            f"有“{labels[test.id]}”"
+            if isinstance(test, ast.Name) and test.id in labels
+            else ast.unparse(test)
+        )
+        return (
+            f"{_number(node.orelse)} 个工作日（{when}时 {_number(node.body)} 个工作日）"
+        )
+    return f"{ast.unparse(node)} 个工作日"
+
+
+def _number(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, int):
+        return str(node.value)
+    return None
 
 
 def _flows(source: bytes) -> dict[str, tuple[str, str, str]]:

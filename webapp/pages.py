@@ -1,4 +1,5 @@
-"""What every HTML page shares: the CSS toolkit, security headers, Chinese error pages.
+"""What every HTML page shares: the CSS toolkit, security headers, Chinese error pages,
+the filters that show names and deadlines.
 
 The API answers errors in JSON itself (``webapp.api.errors``); everything else
 that fails with an HTTP error gets a page in Chinese here.
@@ -10,6 +11,8 @@ from flask import Flask, Response, render_template
 from flask_bootstrap import Bootstrap5
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from webapp import display
 
 bootstrap = Bootstrap5()
 
@@ -57,4 +60,5 @@ def error_page(exc: HTTPException) -> tuple[str, int]:
 def init_app(app: Flask) -> None:
     app.config.setdefault("BOOTSTRAP_SERVE_LOCAL", True)
     bootstrap.init_app(app)
+    display.init_app(app)
     app.after_request(add_security_headers)

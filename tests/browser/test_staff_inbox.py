@@ -10,13 +10,14 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.select import Select
 
 from conftest import Driver
+from engine.clock import deadline_text
 
 SUBMIT = "form.task-form button[type=submit]"
 
 
 def shown(iso: str) -> str:
-    """An ISO time of the API as the pages show it."""
-    return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M")
+    """An ISO deadline of the API as the pages show it (24:00 of its last day)."""
+    return deadline_text(datetime.fromisoformat(iso))
 
 
 def open_task(browser: WebDriver, number: str) -> None:

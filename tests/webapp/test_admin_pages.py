@@ -76,7 +76,7 @@ def test_owner_uploads_and_sees_versions_diff_and_download(
     assert response.status_code == 302
     page = client.get("/admin/definitions").get_data(as_text=True)
     assert "已部署：诉求帮办 第 2 版" in page
-    assert "第 2 版" in page and "owner" in page
+    assert "第 2 版" in page and "流程负责人" in page  # who deployed it
 
     diff = client.get("/admin/definitions/appeal/diff").get_data(as_text=True)
     assert "新增人工环节“核实诉求”（verify_appeal）" in diff

@@ -202,7 +202,7 @@ def test_detail_shows_the_overdue_badge_after_a_timer_sweep(
         before = signed_in(pages, "dispatcher").get(
             f"/staff/appeals/{appellant.number}"
         )
-    assert "2026-12-02 00:00" in before.text
+    assert "2026-12-01 24:00" in before.text
     assert 'class="badge overdue"' not in before.text
 
     with time_machine.travel(at("2026-12-03 09:00"), tick=False):

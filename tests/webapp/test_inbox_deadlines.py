@@ -70,7 +70,7 @@ def test_inbox_shows_due_times_marks_and_escalations(
         ]
         assert notices[1]["message"] == (
             f"超期：诉求 {first.number} 的“部门签收”已超过办理期限"
-            "（2026年12月1日 24:00），平台已督办。"
+            "（2026-12-01 24:00），平台已督办。"
         )
         notice_id = notices[0]["id"]
         assert api.post(f"/notifications/{notice_id}/read", user="handler-zjj").json[

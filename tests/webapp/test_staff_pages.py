@@ -53,7 +53,9 @@ def test_inbox_lists_tasks_with_due_times_and_badges(
         assert page.index(first.number) < page.index(second.number)
         assert "厂区道路积水影响通行" in page and "园区路灯不亮" in page
         assert "部门签收" in page and "市住房和城乡建设局" in page
-        assert "2026-12-02 00:00" in page and "2026-12-04 00:00" in page
+        # Each deadline is the end of its last working day, not the next 00:00.
+        assert "2026-12-01 24:00" in page and "2026-12-03 24:00" in page
+        assert "2026-12-02 00:00" not in page
         assert page.count('class="badge overdue">超期') == 1
         assert page.count('class="badge warned">预警') == 1
         assert 'data-label="办理时限"' in page

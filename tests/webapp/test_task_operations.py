@@ -36,7 +36,7 @@ def test_transfer_to_a_colleague_of_the_department(
     )
     assert to_other.status_code == 403
     assert to_other.json["error"]["message"] == (
-        "handler-rsj 所在的岗位或部门不能办理该环节。"
+        "handler rsj 所在的岗位或部门不能办理该环节。"
     )
     moved = api.post(
         f"/tasks/{task['id']}/transfer", {"to": "handler-zjj2"}, user="handler-zjj"

@@ -23,7 +23,6 @@ from webapp.deploying import appeal_diagram
 from webapp.extensions import db, session
 from webapp.staff import bp
 from webapp.staff.operations import colleagues
-from webapp.tasks_view import group_names
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +106,6 @@ def appeal_detail(number: str) -> tuple[str, int]:
         workable=workable,
         transferable=transferable,
         may_urge=URGER_GROUP in actor.groups,
-        names=group_names(),
         events=timeline(session(), appeal.number),
         process_diagram=appeal_diagram(appeal),
         attachments=attachments.of_appeal(session(), appeal.number),

@@ -20,6 +20,10 @@ from engine.parsing import Step
 
 logger = logging.getLogger(__name__)
 
+# A form field of this id is the step's own comment box (备案意见, 审核意见):
+# the page then shows no generic 审批意见 box beside it.
+COMMENT_FIELD = "comment"
+
 # Comments offered when the step's BPMN names no phrases of its own (a version
 # deployed before phrases were drawn in the model).
 DEFAULT_PHRASES = ["已办理。", "情况已核实。"]

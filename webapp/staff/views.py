@@ -96,7 +96,6 @@ def inbox() -> str:
         "staff/inbox.html",
         page=page,
         appeals=appeals_by_number(numbers),
-        names=group_names(),
         steps=sorted(steps.items(), key=lambda item: item[1]),
         filters=filters,
         query={key: value for key, value in filters.items() if value},
@@ -169,6 +168,11 @@ def _submit(task_id: str) -> Page | Response:
         return _not_found()
     values = task_forms.submitted_values(fields, request.form)
     comment = task_forms.posted_comment(request.form)
+    if any(form_field.id == task_forms.COMMENT_FIELD for form_field in fields):
+        # The step's own comment field (备案意见) is the comment: a phrase
+        # chosen without JavaScript joins it, and it is not audited twice.
+        values[task_forms.COMMENT_FIELD] = comment or None
+        comment = ""
 
     received = uploads.receive_for(task_id, actor)
     values.update(received.ids)
@@ -232,7 +236,6 @@ def _render_task(
         step=view.step,
         appeal=appeal,
         events=events,
-        names=names,
         editable=editable,
         fields=view.step.form,
         departments=active_departments(),

@@ -2,7 +2,9 @@
    Without this script the select is posted and the server adds the phrase. */
 document.addEventListener("DOMContentLoaded", function () {
   var list = document.getElementById("phrase");
-  var comment = document.getElementById("comment");
+  // The step's own comment field when its form has one, else the generic box.
+  var target = list ? list.getAttribute("data-target") || "comment" : "comment";
+  var comment = document.getElementById(target);
   if (!list || !comment) { return; }
   list.addEventListener("change", function () {
     var phrase = list.value;
