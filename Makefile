@@ -27,4 +27,4 @@ lint:
 
 # Install with the test tools, then lint, type-check and run every test.
 test: install-test lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto

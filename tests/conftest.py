@@ -17,7 +17,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 from engine import deployment
@@ -70,7 +70,7 @@ def migrated_app(
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'bangban.sqlite3'}"
     else:
-        url = request.param
+        url = _worker_database(request.param)
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": url,
@@ -86,6 +86,29 @@ def migrated_app(
                 connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
         upgrade(directory=MIGRATIONS)
     yield app
+
+
+def _worker_database(url: str) -> str:
+    """The PostgreSQL database of this pytest-xdist worker, created when missing.
+
+    Workers run at once and each empties its tables between tests, so each needs
+    its own database: ``test`` becomes ``test_gw0``, ``test_gw1``...; without
+    xdist the database named in the URL is used as it is.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    server = create_engine(base, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        known = connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        )
+        if not known:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def _empty_tables() -> None:
