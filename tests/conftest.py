@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from engine import deployment
 from engine.db import Base
 from engine.directory import Department, create_user
-from webapp import MIGRATIONS, create_app
+from webapp import MIGRATIONS, create_app, throttle
 from webapp.extensions import db, runtime
 
 # Browser fixtures live in tests/browsing.py.
@@ -101,6 +101,8 @@ def app(migrated_app: Flask) -> Iterator[Flask]:
     No app context stays pushed during the test: requests must each get their own,
     as in production, or they would share one session and its transaction.
     """
+    # Failed sign-ins and look-ups of earlier tests are forgotten.
+    throttle.reset(migrated_app)
     with migrated_app.app_context():
         _empty_tables()
         runtime().clear_caches()

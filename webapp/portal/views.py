@@ -32,8 +32,8 @@ from engine.runtime import Actor
 from webapp.api.appeals import PUBLIC, public_view
 from webapp.extensions import db, runtime, session
 from webapp.portal import bp
-from webapp.portal.throttle import lookup_failures
 from webapp.security import signed_in_enterprise
+from webapp.throttle import TooManyAttempts, find_with_query_code
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,6 @@ _PHONE_AGENT = re.compile(
 )
 
 NOT_FOUND_MESSAGE = "未找到该诉求，请核对诉求编号和查询码。"
-TOO_MANY_MESSAGE = "查询失败次数过多，为保护诉求信息，请 10 分钟后再试。"
 THANKS_MESSAGE = "感谢您的评价"
 
 _STATUS_OF_ERROR: dict[type[EngineError], int] = {
@@ -132,10 +131,6 @@ def lookup() -> Response:
 
     number = request.form.get("number", "").strip()
     query_code = request.form.get("query_code", "")
-    client = _client()
-    if lookup_failures.blocked(client):
-        return _too_many(number)
-
     errors: Errors = {}
     if not number:
         errors["number"] = ["请填写“诉求编号”"]
@@ -144,10 +139,9 @@ def lookup() -> Response:
     if errors:
         return page("portal/lookup.html", status=422, number=number, errors=errors)
 
-    try:
-        appeal = service.find_public(session(), number, query_code)
-    except NotFound:
-        return _not_found(client, number)
+    appeal = _find(number, query_code)
+    if isinstance(appeal, Response):
+        return appeal
     return result_page(appeal, query_code=query_code)
 
 
@@ -156,14 +150,9 @@ def rate() -> Response:
     """The appellant rates the published answer, then sees the appeal again."""
     number = request.form.get("number", "").strip()
     query_code = request.form.get("query_code", "")
-    client = _client()
-    if lookup_failures.blocked(client):
-        return _too_many(number)
-
-    try:
-        appeal = service.find_public(session(), number, query_code)
-    except NotFound:
-        return _not_found(client, number)
+    appeal = _find(number, query_code)
+    if isinstance(appeal, Response):
+        return appeal
     return rate_and_show(appeal, partial(result_page, query_code=query_code))
 
 
@@ -306,31 +295,29 @@ def check_category(values: dict[str, Any]) -> None:
     raise FormInvalid(errors)
 
 
-def _client() -> str:
-    return request.remote_addr or "unknown"
-
-
-def _not_found(client: str, number: str) -> Response:
-    # A wrong code and an unknown number get the same page and status.
-    lookup_failures.record_failure(client)
-    return page(
-        "portal/lookup.html",
-        status=404,
-        number=number,
-        errors={},
-        message=NOT_FOUND_MESSAGE,
-    )
-
-
-def _too_many(number: str) -> Response:
-    logger.info("look-up from %s refused: too many failures", _client())
-    return page(
-        "portal/lookup.html",
-        status=429,
-        number=number,
-        errors={},
-        message=TOO_MANY_MESSAGE,
-    )
+def _find(number: str, query_code: str) -> Appeal | Response:
+    # The appeal, or the look-up page saying why not; a wrong code and an unknown
+    # number get the same page and status.
+    try:
+        return find_with_query_code(number, query_code)
+    except NotFound:
+        return page(
+            "portal/lookup.html",
+            status=404,
+            number=number,
+            errors={},
+            message=NOT_FOUND_MESSAGE,
+        )
+    except TooManyAttempts as exc:
+        refused = page(
+            "portal/lookup.html",
+            status=429,
+            number=number,
+            errors={},
+            message=exc.message,
+        )
+        refused.headers["Retry-After"] = str(exc.retry_after)
+        return refused
 
 
 def result_page(
