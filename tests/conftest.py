@@ -20,7 +20,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from engine import deployment
+from engine import deployment, enterprises
 from engine.db import Base
 from engine.directory import Department, create_user
 from webapp import MIGRATIONS, create_app, throttle
@@ -47,6 +47,7 @@ STAFF = {
     "admin": ["admin"],
 }
 PASSWORD = "secret-for-tests"
+CREDIT_CODE = "91321100MA1N2K3L4E"
 # A minimal PDF file: the scans people upload (extension material, licences).
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n%%EOF\n"
 
@@ -285,6 +286,25 @@ def pages(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Flask:
     """The app with CSRF checks off, so that tests can post forms directly."""
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
     return app
+
+
+@pytest.fixture
+def enterprise(pages: Flask) -> str:
+    """A registered enterprise (password ``PASSWORD``); its credit code.
+
+    CSRF checks are off (``pages``) so that its sign-in form can be posted.
+    """
+    with pages.app_context():
+        enterprises.create(
+            db.session,
+            name="镇江恒泰精密机械有限公司",
+            credit_code=CREDIT_CODE,
+            contact_name="刘建国",
+            phone="13805291234",
+            password=PASSWORD,
+        )
+        db.session.commit()
+    return CREDIT_CODE
 
 
 def signed_in(app: Flask, username: str) -> FlaskClient:

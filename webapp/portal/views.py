@@ -18,7 +18,7 @@ from typing import Any
 from flask import Response, flash, make_response, render_template, request, url_for
 
 from engine.appeals import service
-from engine.appeals.models import RATINGS, Appeal
+from engine.appeals.models import CATEGORIES, RATINGS, Appeal
 from engine.enterprises import Enterprise
 from engine.errors import (
     Conflict,
@@ -37,20 +37,6 @@ from webapp.throttle import TooManyAttempts, find_with_query_code
 
 logger = logging.getLogger(__name__)
 
-# The categories offered on the submission form (诉求类别).
-CATEGORIES = (
-    "城乡建设",
-    "环境保护",
-    "交通运输",
-    "教育文体",
-    "劳动和社会保障",
-    "商贸旅游",
-    "卫生计生",
-    "工业和信息化",
-    "市场监管",
-    "政策咨询",
-    "其他",
-)
 SUBMISSION_FIELDS = (
     "enterprise_name",
     "credit_code",
@@ -244,7 +230,6 @@ def receive_submission(
         values.update(_prefill(account, only_fixed=True))
 
     try:
-        check_category(values)
         submission = service.submit(
             session(),
             runtime(),
@@ -275,24 +260,6 @@ def _prefill(account: Enterprise | None, only_fixed: bool = False) -> dict[str, 
     if not only_fixed:
         values |= {"contact_name": account.contact_name, "phone": account.phone}
     return values
-
-
-def check_category(values: dict[str, Any]) -> None:
-    """Refuse a category that is not on the list, with the other fields' errors.
-
-    Used by the portal and by the hotline entry, which share the form.
-    """
-    category = (values.get("category") or "").strip()
-    if not category or category in CATEGORIES:
-        return
-
-    errors: list[FieldError] = []
-    try:
-        service.clean_submission(values)
-    except FormInvalid as exc:
-        errors = [error for error in exc.errors if error.field != "category"]
-    errors.append(FieldError("category", "请从列表中选择“诉求类别”"))
-    raise FormInvalid(errors)
 
 
 def _find(number: str, query_code: str) -> Appeal | Response:
