@@ -82,10 +82,17 @@ class Throttle:
         return max(1, math.ceil(reset_at - time.time()))
 
     def record_failure(self, key: str) -> None:
-        """Count one failure by ``key``."""
-        if not _limiter().hit(self._item(), _safe(key)):
-            # Only reachable when a racing request filled the window first.
-            logger.info("%s: failure by %s beyond the limit", self.name, key)
+        """Count one failure by ``key``; say so in the log when it blocks ``key``."""
+        limiter, item = _limiter(), self._item()
+        limiter.hit(item, _safe(key))
+        if not limiter.test(item, _safe(key)):
+            logger.warning(
+                "%s: %s failed %d times in %d minutes and is blocked",
+                self.name,
+                key,
+                self.limit,
+                self.minutes,
+            )
 
 
 # Query codes: one count per client for the portal's pages and the API alike.
