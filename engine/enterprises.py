@@ -96,7 +96,7 @@ def clean_registration(values: Mapping[str, Any]) -> dict[str, str]:
         raw = values.get(name)
         text = raw if isinstance(raw, str) else ""
         if name not in {"password", "password_confirm"}:
-            text = text.strip()
+            text = forms.visible_text(text)
         if not text:
             errors.append(FieldError(name, f"请填写“{label}”"))
             continue

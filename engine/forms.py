@@ -354,6 +354,25 @@ def check_characters(text: str) -> None:
             raise ValueError("含有不可见的控制字符或无法识别的字符，请删除后重新填写")
 
 
+# Letters that draw nothing (Hangul fillers, the blank Braille pattern): a text
+# of these alone looks empty, like one of spaces or zero-width characters.
+_BLANK_LETTERS = set("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def visible_text(text: str) -> str:
+    """``text`` without surrounding spaces, or "" if nothing in it can be seen.
+
+    Zero-width characters (U+200B and the other format characters), spaces of
+    every width and blank-looking letters do not make a title or a name.
+    """
+    stripped = text.strip()
+    for char in stripped:
+        blank = char.isspace() or char in _BLANK_LETTERS
+        if not blank and unicodedata.category(char) not in {"Cf", "Cc", "Zs"}:
+            return stripped
+    return ""
+
+
 def _is_blank(value: Any) -> bool:
     return value is None or value == "" or value == []
 

@@ -20,10 +20,10 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
 
-from engine import deployment
+from engine import deployment, enterprises
 from engine.db import Base
 from engine.directory import Department, create_user
-from webapp import MIGRATIONS, create_app
+from webapp import MIGRATIONS, create_app, throttle
 from webapp.extensions import db, runtime
 
 # Browser fixtures live in tests/browsing.py.
@@ -47,6 +47,7 @@ STAFF = {
     "admin": ["admin"],
 }
 PASSWORD = "secret-for-tests"
+CREDIT_CODE = "91321100MA1N2K3L4E"
 # A minimal PDF file: the scans people upload (extension material, licences).
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n%%EOF\n"
 
@@ -124,6 +125,8 @@ def app(migrated_app: Flask) -> Iterator[Flask]:
     No app context stays pushed during the test: requests must each get their own,
     as in production, or they would share one session and its transaction.
     """
+    # Failed sign-ins and look-ups of earlier tests are forgotten.
+    throttle.reset(migrated_app)
     with migrated_app.app_context():
         _empty_tables()
         runtime().clear_caches()
@@ -306,6 +309,25 @@ def pages(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Flask:
     """The app with CSRF checks off, so that tests can post forms directly."""
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
     return app
+
+
+@pytest.fixture
+def enterprise(pages: Flask) -> str:
+    """A registered enterprise (password ``PASSWORD``); its credit code.
+
+    CSRF checks are off (``pages``) so that its sign-in form can be posted.
+    """
+    with pages.app_context():
+        enterprises.create(
+            db.session,
+            name="镇江恒泰精密机械有限公司",
+            credit_code=CREDIT_CODE,
+            contact_name="刘建国",
+            phone="13805291234",
+            password=PASSWORD,
+        )
+        db.session.commit()
+    return CREDIT_CODE
 
 
 def signed_in(app: Flask, username: str) -> FlaskClient:

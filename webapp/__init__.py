@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.appeals.service import follow_instance
 from engine.db import configure_sqlite
 from engine.runtime import Runtime
 from webapp import config as config_module
-from webapp import pages, security, uploads
+from webapp import pages, security, throttle, uploads
 from webapp.deploying import MemoryRequest
 from webapp.extensions import csrf, db, migrate
 
@@ -38,6 +39,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     logging.getLogger("spiff").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
+    # 1b. Behind reverse proxies, the client's address and scheme are the ones
+    #     they forward (only as many hops as configured are trusted).
+    proxies = app.config["BANGBAN_PROXY_COUNT"]
+    if proxies:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies
+        )
+
     # 2. Database and migrations.
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -55,6 +64,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # 4. Sign-in for the pages and CSRF protection of their forms; the API uses
     #    bearer tokens instead, so it is exempt.
     security.init_app(app)
+    throttle.init_app(app)  # counts failed sign-ins and query-code look-ups
     uploads.init_app(app)  # raises the body limit of task forms, before CSRF reads it
     csrf.init_app(app)
 

@@ -28,6 +28,14 @@
   (logged at ERROR); default 5.
 - ``BANGBAN_SMS_RETRY_SECONDS``: wait after the first failed send, doubled after
   each further failure; default 60.
+- ``BANGBAN_PROXY_COUNT``: how many reverse proxies stand in front of Bangban and
+  set ``X-Forwarded-For`` / ``X-Forwarded-Proto``; default 0 (clients connect
+  directly; forwarded headers are ignored, as anyone could send them). Behind one
+  nginx, set 1, or every client has the proxy's address and one guesser blocks all.
+- ``BANGBAN_RATELIMIT_STORAGE_URI``: where failed sign-ins and look-ups are counted
+  (a ``limits`` storage URI); default ``memory://`` (per process); with several
+  worker processes use a shared one, e.g. ``redis://127.0.0.1:6379`` (needs the
+  ``redis`` package).
 """
 
 from __future__ import annotations
@@ -77,6 +85,15 @@ def _seconds(name: str, default: int, unit: str = "seconds") -> int:
     return int(raw)
 
 
+def _count(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isascii() or not raw.isdigit():
+        raise ConfigError(f"{name} must be a whole number (0 or more), got {raw!r}")
+    return int(raw)
+
+
 def from_environment(instance_path: str) -> dict[str, Any]:
     """The app's configuration mapping, read from ``BANGBAN_*`` variables."""
     folder = Path(instance_path)
@@ -99,6 +116,10 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # Largest request body; an appeal or a BPMN file is far smaller. Task
         # forms with uploads get BANGBAN_UPLOAD_REQUEST_MAX_BYTES instead.
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+        "BANGBAN_PROXY_COUNT": _count("BANGBAN_PROXY_COUNT", 0),
+        "BANGBAN_RATELIMIT_STORAGE_URI": os.environ.get(
+            "BANGBAN_RATELIMIT_STORAGE_URI", "memory://"
+        ),
         **_attachment_settings(folder, max_upload),
         **_sms_settings(),
     }

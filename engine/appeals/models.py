@@ -32,6 +32,22 @@ CHANNELS = {
     "import": "历史导入",
 }
 
+# The categories a new appeal may name (诉求类别), on every channel; imported
+# appeals keep whatever category the old system gave them.
+CATEGORIES = (
+    "城乡建设",
+    "环境保护",
+    "交通运输",
+    "教育文体",
+    "劳动和社会保障",
+    "商贸旅游",
+    "卫生计生",
+    "工业和信息化",
+    "市场监管",
+    "政策咨询",
+    "其他",
+)
+
 RATINGS = {
     "satisfied": "满意",
     "basically_satisfied": "基本满意",

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine import forms
 from engine.appeals import facts, identifiers
-from engine.appeals.models import CHANNELS, PROCESS_KEY, RATINGS, Appeal
+from engine.appeals.models import CATEGORIES, CHANNELS, PROCESS_KEY, RATINGS, Appeal
 from engine.appeals.notices import tell_appellant
 from engine.appeals.timeline import PublishedResult
 from engine.clock import now
@@ -74,7 +74,8 @@ def clean_submission(
     """Check a submission; return cleaned values or raise every field error.
 
     ``legacy`` relaxes what an older hotline export lacks (enterprise, credit code,
-    contact, phone); everything present is still checked.
+    contact, phone) and keeps its categories; everything present is still checked.
+    A text of spaces or zero-width characters alone counts as not filled in.
     """
     errors: list[FieldError] = []
     cleaned: dict[str, Any] = {}
@@ -86,7 +87,7 @@ def clean_submission(
         if name == "channel":
             continue
         raw = values.get(name)
-        text = raw.strip() if isinstance(raw, str) else ""
+        text = forms.visible_text(raw) if isinstance(raw, str) else ""
         if raw is not None and not isinstance(raw, str):
             errors.append(FieldError(name, f"“{label}”应为文字"))
             continue
@@ -99,6 +100,9 @@ def clean_submission(
             cleaned[name] = clean_field(name, text)
         except ValueError as exc:
             errors.append(FieldError(name, str(exc)))
+            continue
+        if name == "category" and not legacy and text not in CATEGORIES:
+            errors.append(FieldError(name, "请从列表中选择“诉求类别”"))
 
     channel = values.get("channel") or ("import" if legacy else "pc")
     allowed = CHANNELS if legacy else SUBMISSION_CHANNELS

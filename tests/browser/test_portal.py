@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from browsing import (
     PHONE_PIXEL_RATIO,
     PHONE_WIDTH,
@@ -19,20 +17,11 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.select import Select
 
 from conftest import VALID_APPEAL, Driver
-from webapp.portal.throttle import lookup_failures
 
 PHONE_AGENT = (
     "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 "
     "(KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36"
 )
-
-
-@pytest.fixture(autouse=True)
-def fresh_failure_count() -> Iterator[None]:
-    """The look-up failure count is per process: start and end each test at zero."""
-    lookup_failures.clear()
-    yield
-    lookup_failures.clear()
 
 
 def fill_submission(browser: WebDriver, **changes: str) -> None:

@@ -8,11 +8,9 @@ enterprises, and between enterprise and staff pages.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
 import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
@@ -22,7 +20,6 @@ from flask.testing import FlaskClient
 from test_portal_pages import client, codes_of, field_block, html  # noqa: F401
 
 from conftest import PASSWORD, VALID_APPEAL, Driver
-from webapp.account.auth import signin_failures
 
 ENTERPRISE = {
     "name": "镇江恒泰精密机械有限公司",
@@ -39,14 +36,6 @@ OTHER = {
     "credit_code": "91321191MA20QW8E7G",
     "phone": "13952810023",
 }
-
-
-@pytest.fixture(autouse=True)
-def fresh_sign_in_failures() -> Iterator[None]:
-    """Failed sign-ins are counted per process: start and end each test at zero."""
-    signin_failures.clear()
-    yield
-    signin_failures.clear()
 
 
 def sign_up(client: FlaskClient, **changes: str) -> Any:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
-from engine.appeals.models import CHANNELS, RATINGS, STATUS_LABELS
+from engine.appeals.models import CATEGORIES, CHANNELS, RATINGS, STATUS_LABELS
 from engine.directory import ROLES
 from engine.forms import FIELD_TYPES, REQUIRED_WHEN
 from engine.models import HumanTask
@@ -156,6 +156,7 @@ def test_codes_match_the_engine(spec: dict[str, Any]) -> None:
     assert _enum(spec, "AppealStatus") == set(STATUS_LABELS)
     assert _enum(spec, "Channel") == set(CHANNELS)
     assert _enum(spec, "Rating") == set(RATINGS)
+    assert _schema(spec, "AppealCategory")["enum"] == list(CATEGORIES)
     assert _enum(spec, "Role") == set(ROLES)
     states = {HumanTask.OPEN, HumanTask.COMPLETED, HumanTask.CANCELLED}
     assert _enum(spec, "TaskState") == states

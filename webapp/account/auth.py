@@ -2,7 +2,7 @@
 
 The sign-in name is the unified social credit code (统一社会信用代码). Failed
 sign-ins count against the client like failed look-ups do, so passwords cannot
-be guessed at speed.
+be guessed at speed (``webapp.throttle``).
 """
 
 from __future__ import annotations
@@ -18,18 +18,14 @@ from engine import enterprises
 from engine.errors import FormInvalid
 from webapp.account import bp
 from webapp.extensions import db, session
-from webapp.portal.throttle import FailureLimiter
 from webapp.portal.views import errors_by_field, page
 from webapp.security import EnterpriseUser, safe_next, sign_out
+from webapp.throttle import TooManyAttempts, attempt_sign_in
 
 logger = logging.getLogger(__name__)
 
 SIGNUP_FIELDS = ("name", "credit_code", "contact_name", "phone")
 WRONG_MESSAGE = "统一社会信用代码或密码错误。"
-TOO_MANY_MESSAGE = "登录失败次数过多，请 10 分钟后再试。"
-
-# Failed sign-ins per client address, in this process (see the throttle module).
-signin_failures = FailureLimiter()
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -74,15 +70,18 @@ def login() -> Response:
         return page("account/login.html", credit_code="")
 
     credit_code = request.form.get("credit_code", "").strip()[:30]
-    client = request.remote_addr or "unknown"
-    if signin_failures.blocked(client):
-        logger.info("enterprise sign-in from %s refused: too many failures", client)
-        return _refused(credit_code, 429, TOO_MANY_MESSAGE)
-
     password = request.form.get("password", "")
-    account = enterprises.authenticate(session(), credit_code, password)
+    try:
+        account = attempt_sign_in(
+            "enterprise",
+            credit_code,
+            lambda: enterprises.authenticate(session(), credit_code, password),
+        )
+    except TooManyAttempts as exc:
+        refused = _refused(credit_code, 429, exc.message)
+        refused.headers["Retry-After"] = str(exc.retry_after)
+        return refused
     if account is None:
-        signin_failures.record_failure(client)
         logger.info("failed enterprise sign-in for %s", credit_code)
         return _refused(credit_code, 401, WRONG_MESSAGE)
 

@@ -12,6 +12,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 # Routes register themselves on ``bp`` when their modules are imported.
 from webapp.api import (  # noqa: E402, F401
+    account,
     appeals,
     auth,
     definitions,

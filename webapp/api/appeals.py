@@ -1,4 +1,8 @@
-"""Public appeal endpoints: submit, look up with the query code, rate."""
+"""Public appeal endpoints: submit, look up with the query code, rate.
+
+Every query-code check goes through the portal's throttle (``webapp.throttle``):
+a client that failed too often is answered 429 with ``Retry-After``.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,13 @@ from engine.appeals import service
 from engine.appeals.models import CHANNELS, RATINGS, Appeal
 from engine.appeals.timeline import PublishedResult, history
 from engine.clock import local_iso
+from engine.directory import User
+from engine.enterprises import Enterprise
 from engine.runtime import Actor
 from webapp.api import bp
-from webapp.api.auth import actor_of, current_user, json_body
+from webapp.api.auth import actor_of, current_caller, json_body
 from webapp.extensions import db, runtime, session
+from webapp.throttle import find_with_query_code
 
 PUBLIC = Actor("public")
 
@@ -66,20 +73,34 @@ def _published(item: PublishedResult, in_force: bool) -> dict[str, Any]:
 
 @bp.post("/appeals")
 def submit_appeal() -> Any:
-    """Submit an appeal; a hotline operator's token makes the channel ``hotline``."""
+    """Submit an appeal; a hotline operator's token makes the channel ``hotline``.
+
+    A registered enterprise's token links the appeal to its account, with the
+    account's name and credit code.
+    """
     body = json_body()
-    user = current_user(required=False)
-    actor = PUBLIC
-    if user is not None:
-        actor = actor_of(user)
+    caller = current_caller(required=False)
+    actor, account = PUBLIC, None
+    if isinstance(caller, Enterprise):
+        account = caller
+        actor = Actor(account.recipient)
+        body |= {"enterprise_name": account.name, "credit_code": account.credit_code}
+    elif caller is not None:
+        actor = actor_of(caller)
 
     # Only a signed-in hotline operator enters calls for callers.
-    if user is not None and "hotline" in user.role_list:
+    if isinstance(caller, User) and "hotline" in caller.role_list:
         body["channel"] = "hotline"
     elif body.get("channel") == "hotline":
         body["channel"] = "pc"
 
-    submission = service.submit(session(), runtime(), body, actor=actor)
+    submission = service.submit(
+        session(),
+        runtime(),
+        body,
+        actor=actor,
+        enterprise_id=account.id if account is not None else None,
+    )
     db.session.commit()
     appeal = submission.appeal
     response = jsonify(
@@ -100,7 +121,7 @@ def submit_appeal() -> Any:
 @bp.get("/appeals/<number>")
 def show_appeal(number: str) -> Any:
     """Status, timeline and published result for the number + query code."""
-    appeal = service.find_public(session(), number, request.args.get("query_code", ""))
+    appeal = find_with_query_code(number, request.args.get("query_code", ""))
     return jsonify(public_view(appeal))
 
 
@@ -108,13 +129,22 @@ def show_appeal(number: str) -> Any:
 def rate_appeal(number: str) -> Any:
     """The appellant's rating; ``dissatisfied`` sends the appeal back to work."""
     body = json_body()
-    appeal = service.rate(
+    appeal = find_with_query_code(number, str(body.get("query_code", "")))
+    return rated(appeal, body)
+
+
+def rated(appeal: Appeal, body: dict[str, Any]) -> Any:
+    """Record the rating in ``body`` for ``appeal``; answer its public view.
+
+    Shared by the query-code rating and an enterprise's rating of its own appeal.
+    """
+    comment = body.get("comment")
+    service.rate_appeal(
         session(),
         runtime(),
-        number,
-        str(body.get("query_code", "")),
+        appeal,
         str(body.get("rating", "")),
-        body.get("comment") if isinstance(body.get("comment"), str) else None,
+        comment if isinstance(comment, str) else None,
     )
     db.session.commit()
     return jsonify(public_view(appeal))

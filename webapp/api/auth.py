@@ -1,4 +1,11 @@
-"""Bearer tokens for the API: signed, expiring, tied to an active account."""
+"""Bearer tokens for the API: signed, expiring, tied to an active account.
+
+Staff sign in with username and password; a registered enterprise (注册企业) with
+its credit code and password. A staff token names the user's id, an enterprise's
+``enterprise:<id>``; an enterprise's token serves submitting appeals and "my
+appeals" (``/account/...``) only. Failed attempts are throttled like the pages'
+(``webapp.throttle``).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +14,18 @@ from typing import Any
 from flask import current_app, jsonify, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from engine import enterprises
 from engine.directory import User, authenticate
+from engine.enterprises import Enterprise
+from engine.errors import PermissionDenied
 from engine.runtime import Actor
 from webapp.api import bp
 from webapp.api.errors import BadRequest, Unauthorized
 from webapp.extensions import db, session
+from webapp.throttle import attempt_sign_in
 
 _SALT = "bangban-api-token"
+_ENTERPRISE = "enterprise:"
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -55,15 +67,15 @@ def _has_lone_surrogate(value: Any) -> bool:
     return False
 
 
-def current_user(required: bool = True) -> User | None:
-    """The user of the request's bearer token; 401 when required and absent."""
+def _token_subject(required: bool) -> int | str | None:
+    """What the request's bearer token names; 401 when required and absent."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         if required:
             raise Unauthorized("请先登录：在 Authorization 头中提供 Bearer 令牌。")
         return None
     try:
-        user_id = _serializer().loads(
+        subject: int | str = _serializer().loads(
             token.strip(),
             max_age=current_app.config["BANGBAN_TOKEN_MAX_AGE"],
         )
@@ -71,10 +83,44 @@ def current_user(required: bool = True) -> User | None:
         raise Unauthorized("登录已过期，请重新获取令牌。") from None
     except BadSignature:
         raise Unauthorized("令牌无效，请重新登录。") from None
-    user = db.session.get(User, user_id)
-    if user is None or not user.active:
+    return subject
+
+
+def current_caller(required: bool = True) -> User | Enterprise | None:
+    """The staff user or registered enterprise of the request's bearer token."""
+    subject = _token_subject(required)
+    if subject is None:
+        return None
+    caller: User | Enterprise | None
+    if isinstance(subject, str) and subject.startswith(_ENTERPRISE):
+        caller = enterprises.find(session(), int(subject.removeprefix(_ENTERPRISE)))
+    else:
+        caller = db.session.get(User, subject)
+        caller = caller if caller is not None and caller.active else None
+    if caller is None:
         raise Unauthorized("账号不存在或已停用。")
-    return user
+    return caller
+
+
+def current_user(required: bool = True) -> User | None:
+    """The staff user of the request's bearer token; 401 when required and absent.
+
+    An enterprise's token is refused (403): its endpoints are ``/account/...``.
+    """
+    caller = current_caller(required)
+    if isinstance(caller, Enterprise):
+        raise PermissionDenied(
+            "企业账号的令牌只能用于提交诉求和“我的诉求”接口（/api/v1/account/...）。"
+        )
+    return caller
+
+
+def current_enterprise() -> Enterprise:
+    """The registered enterprise of the request's bearer token (401, 403)."""
+    caller = current_caller()
+    if not isinstance(caller, Enterprise):
+        raise PermissionDenied("只有注册企业的令牌可以使用“我的诉求”接口。")
+    return caller
 
 
 def actor_of(user: User) -> Actor:
@@ -83,22 +129,49 @@ def actor_of(user: User) -> Actor:
 
 @bp.post("/auth/token")
 def issue_token() -> Any:
-    """Exchange a username and password for a bearer token."""
+    """Exchange a username (staff) or a credit code (enterprise) and password for a
+    bearer token; 429 with ``Retry-After`` after too many failures."""
     body = json_body()
-    user = authenticate(
-        session(), str(body.get("username", "")), str(body.get("password", ""))
+    password = str(body.get("password", ""))
+    if "credit_code" in body:
+        return _enterprise_token(str(body.get("credit_code", "")), password)
+
+    username = str(body.get("username", ""))[:150]
+    user = attempt_sign_in(
+        "staff", username, lambda: authenticate(session(), username, password)
     )
     if user is None:
         raise Unauthorized("用户名或密码错误。")
-    token = _serializer().dumps(user.id)
-    return jsonify(
-        token=token,
-        token_type="Bearer",
-        expires_in=current_app.config["BANGBAN_TOKEN_MAX_AGE"],
+    return _token_answer(
+        user.id,
         user={
             "username": user.username,
             "display_name": user.display_name,
             "roles": user.role_list,
             "department": user.department_code,
         },
+    )
+
+
+def _enterprise_token(credit_code: str, password: str) -> Any:
+    code = credit_code.strip()[:30]
+    account = attempt_sign_in(
+        "enterprise",
+        code,
+        lambda: enterprises.authenticate(session(), code, password),
+    )
+    if account is None:
+        raise Unauthorized("统一社会信用代码或密码错误。")
+    return _token_answer(
+        f"{_ENTERPRISE}{account.id}",
+        enterprise={"name": account.name, "credit_code": account.credit_code},
+    )
+
+
+def _token_answer(subject: int | str, **who: Any) -> Any:
+    return jsonify(
+        token=_serializer().dumps(subject),
+        token_type="Bearer",
+        expires_in=current_app.config["BANGBAN_TOKEN_MAX_AGE"],
+        **who,
     )

@@ -20,6 +20,7 @@ from engine.errors import (
 from webapp.api import bp
 from webapp.extensions import db
 from webapp.pages import error_page
+from webapp.throttle import TooManyAttempts
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,12 @@ def engine_error(exc: EngineError) -> Response:
         return error_response(401, exc.code, exc.message)
     if isinstance(exc, BadRequest):
         return error_response(400, exc.code, exc.message)
+    if isinstance(exc, TooManyAttempts):
+        response = error_response(
+            429, exc.code, exc.message, retry_after=exc.retry_after
+        )
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     status = next((s for cls, s in _STATUS.items() if isinstance(exc, cls)), 422)
     return error_response(status, exc.code, exc.message)
 

@@ -20,10 +20,11 @@ from webapp.api.tasks import MAX_OFFSET, _number_arg
 from webapp.extensions import db, runtime, session
 
 
-# Known shortcoming: registered enterprises (engine.enterprises) have no API
-# tokens yet, only page sign-in; until they do, an API request for a service comes
-# from a directory account with the ``enterprise`` role (an integration acting for
-# enterprises), and its requests are listed under that account.
+# Known shortcoming: a registered enterprise's API token (webapp.api.auth) serves
+# its appeals only and is refused here (403); over the API, a request for a
+# service comes from a directory account with the ``enterprise`` role (an
+# integration acting for enterprises), and its requests are listed under that
+# account. Registered enterprises request services on the pages (/services).
 def _caller(role: str) -> User:
     user = current_user()
     assert user is not None

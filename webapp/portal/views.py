@@ -30,7 +30,7 @@ from flask import (
 from flask import session as flask_session
 
 from engine.appeals import service
-from engine.appeals.models import RATINGS, Appeal
+from engine.appeals.models import CATEGORIES, RATINGS, Appeal
 from engine.enterprises import Enterprise
 from engine.errors import (
     Conflict,
@@ -44,25 +44,11 @@ from engine.runtime import Actor
 from webapp.api.appeals import PUBLIC, public_view
 from webapp.extensions import db, runtime, session
 from webapp.portal import bp
-from webapp.portal.throttle import lookup_failures
 from webapp.security import signed_in_enterprise
+from webapp.throttle import TooManyAttempts, find_with_query_code
 
 logger = logging.getLogger(__name__)
 
-# The categories offered on the submission form (诉求类别).
-CATEGORIES = (
-    "城乡建设",
-    "环境保护",
-    "交通运输",
-    "教育文体",
-    "劳动和社会保障",
-    "商贸旅游",
-    "卫生计生",
-    "工业和信息化",
-    "市场监管",
-    "政策咨询",
-    "其他",
-)
 SUBMISSION_FIELDS = (
     "enterprise_name",
     "credit_code",
@@ -80,7 +66,6 @@ _PHONE_AGENT = re.compile(
 )
 
 NOT_FOUND_MESSAGE = "未找到该诉求，请核对诉求编号和查询码。"
-TOO_MANY_MESSAGE = "查询失败次数过多，为保护诉求信息，请 10 分钟后再试。"
 THANKS_MESSAGE = "感谢您的评价"
 
 _STATUS_OF_ERROR: dict[type[EngineError], int] = {
@@ -140,10 +125,6 @@ def lookup() -> Response:
 
     number = request.form.get("number", "").strip()
     query_code = request.form.get("query_code", "")
-    client = _client()
-    if lookup_failures.blocked(client):
-        return _too_many(number)
-
     errors: Errors = {}
     if not number:
         errors["number"] = ["请填写“诉求编号”"]
@@ -152,10 +133,9 @@ def lookup() -> Response:
     if errors:
         return page("portal/lookup.html", status=422, number=number, errors=errors)
 
-    try:
-        appeal = service.find_public(session(), number, query_code)
-    except NotFound:
-        return _not_found(client, number)
+    appeal = _find(number, query_code)
+    if isinstance(appeal, Response):
+        return appeal
     return result_page(appeal, query_code=query_code)
 
 
@@ -164,14 +144,9 @@ def rate() -> Response:
     """The appellant rates the published answer, then sees the appeal again."""
     number = request.form.get("number", "").strip()
     query_code = request.form.get("query_code", "")
-    client = _client()
-    if lookup_failures.blocked(client):
-        return _too_many(number)
-
-    try:
-        appeal = service.find_public(session(), number, query_code)
-    except NotFound:
-        return _not_found(client, number)
+    appeal = _find(number, query_code)
+    if isinstance(appeal, Response):
+        return appeal
     return rate_and_show(appeal, partial(result_page, query_code=query_code))
 
 
@@ -289,7 +264,6 @@ Submit = Callable[[dict[str, Any], Actor, int | None], service.Submission]
 def _submit_appeal(
     values: dict[str, Any], actor: Actor, enterprise_id: int | None
 ) -> service.Submission:
-    check_category(values)
     return service.submit(
         session(), runtime(), values, actor=actor, enterprise_id=enterprise_id
     )
@@ -354,49 +328,29 @@ def prefill(account: Enterprise | None, only_fixed: bool = False) -> dict[str, s
     return values
 
 
-def check_category(values: dict[str, Any]) -> None:
-    """Refuse a category that is not on the list, with the other fields' errors.
-
-    Used by the portal and by the hotline entry, which share the form.
-    """
-    category = (values.get("category") or "").strip()
-    if not category or category in CATEGORIES:
-        return
-
-    errors: list[FieldError] = []
+def _find(number: str, query_code: str) -> Appeal | Response:
+    # The appeal, or the look-up page saying why not; a wrong code and an unknown
+    # number get the same page and status.
     try:
-        service.clean_submission(values)
-    except FormInvalid as exc:
-        errors = [error for error in exc.errors if error.field != "category"]
-    errors.append(FieldError("category", "请从列表中选择“诉求类别”"))
-    raise FormInvalid(errors)
-
-
-def _client() -> str:
-    return request.remote_addr or "unknown"
-
-
-def _not_found(client: str, number: str) -> Response:
-    # A wrong code and an unknown number get the same page and status.
-    lookup_failures.record_failure(client)
-    return page(
-        "portal/lookup.html",
-        status=404,
-        number=number,
-        errors={},
-        message=NOT_FOUND_MESSAGE,
-    )
-
-
-def _too_many(number: str) -> Response:
-    logger.info("look-up from %s refused: too many failures", _client())
-    return page(
-        "portal/lookup.html",
-        status=429,
-        number=number,
-        errors={},
-        message=TOO_MANY_MESSAGE,
-    )
+        return find_with_query_code(number, query_code)
+    except NotFound:
+        return page(
+            "portal/lookup.html",
+            status=404,
+            number=number,
+            errors={},
+            message=NOT_FOUND_MESSAGE,
+        )
+    except TooManyAttempts as exc:
+        refused = page(
+            "portal/lookup.html",
+            status=429,
+            number=number,
+            errors={},
+            message=exc.message,
+        )
+        refused.headers["Retry-After"] = str(exc.retry_after)
+        return refused
 
 
 def result_page(
