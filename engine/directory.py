@@ -46,6 +46,8 @@ PERSONAL_GROUP = "user:"
 GROUP_LABELS = {**ROLES, "appellant": "服务对象"}
 
 _hasher = PasswordHasher()
+# Checked against when there is no account, so that both answers take as long.
+_UNKNOWN_ACCOUNT_HASH = _hasher.hash("no such account")
 
 
 class Department(Base):
@@ -102,9 +104,17 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def verify_password(password_hash: str, password: str) -> bool:
-    """Whether ``password`` matches ``password_hash``; False for a broken hash."""
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Whether ``password`` matches ``password_hash``; False for a broken hash.
+
+    With no hash (an unknown or disabled account) the password is still checked,
+    against a hash of nothing, so that the answer takes as long and its timing
+    does not tell which accounts exist.
+    """
     try:
+        if password_hash is None:
+            _hasher.verify(_UNKNOWN_ACCOUNT_HASH, password)
+            return False
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
@@ -143,9 +153,10 @@ def create_user(
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """The active user with these credentials, or None."""
     user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active or not user.check_password(password):
+    if user is None or not user.active:
+        verify_password(None, password)
         return None
-    return user
+    return user if user.check_password(password) else None
 
 
 def active_department_codes(session: Session) -> set[str]:
