@@ -66,7 +66,7 @@ def test_extension_with_a_pdf_is_filed_and_the_reviewer_downloads_it(
     detail = reviewer.get(f"/staff/appeals/{number}").text
     link = f"/staff/attachments/{data['material_files'][0]}"
     assert f'<a href="{link}">延期申请.pdf</a>' in detail
-    assert "办理答复 · handler-zjj" in detail
+    assert "办理答复 · handler zjj" in detail  # the uploader by display name
 
     download = reviewer.get(link)
     assert download.status_code == 200 and download.data == PDF
