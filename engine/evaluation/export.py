@@ -4,20 +4,25 @@ Every export holds the same figures as the page: one row per group and the
 totals, headed by the indicators' Chinese names, rates as fractions formatted as
 percentages in XLSX; a second sheet (XLSX) or trailing block (CSV) lists the
 definitions.
+
+Appeal titles are typed by anyone on the internet, and a spreadsheet runs a cell
+that starts with ``=`` as a formula (CSV injection): CSV goes through defusedcsv,
+which quotes such cells, and XLSX cells holding text are always stored as text.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from defusedcsv import csv
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from engine.appeals.models import Appeal
-from engine.clock import local
+from engine.clock import deadline_text, local
 from engine.evaluation.definitions import INDICATORS
 from engine.evaluation.indicators import GROUPINGS, Report
 
@@ -38,7 +43,7 @@ def to_xlsx(report: Report) -> bytes:
     sheet.title = "指标"
     sheet.append([f"服务评价报表 {report.period.label}"])
     for cells in table(report):
-        sheet.append(cells)
+        _append(sheet, cells)
     for column, indicator in enumerate(INDICATORS.values(), start=2):
         if indicator.kind == "rate":
             for (cell,) in sheet.iter_rows(min_row=3, min_col=column, max_col=column):
@@ -93,7 +98,7 @@ def appeal_table(
                 department_name(appeal.lead_department, departments),
                 appeal.status_label,
                 _local(appeal.submitted_at),
-                _local(appeal.handling_due_at),
+                deadline_text(appeal.handling_due_at) or None,
                 _local(appeal.finished_at),
                 extensions,
                 hand_backs,
@@ -121,10 +126,18 @@ def cells_to_xlsx(title: str, cells: list[list[Any]]) -> bytes:
     sheet.title = "诉求清单"
     sheet.append([title])
     for row in cells:
-        sheet.append(row)
+        _append(sheet, row)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _append(sheet: Worksheet, cells: list[Any]) -> None:
+    """Add a row; text stays text, even when it starts with ``=``."""
+    sheet.append(cells)
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
 
 
 def cells_to_csv(title: str, cells: list[list[Any]]) -> str:
