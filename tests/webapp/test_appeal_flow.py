@@ -170,3 +170,25 @@ def test_rating_outside_rating_stage_is_refused(driver: Driver) -> None:
     response = driver.rate(appeal, "satisfied")
     assert response.status_code == 409
     assert response.json["error"]["message"] == "该诉求当前不在评价阶段。"
+
+
+def test_lead_department_cannot_also_be_a_co_department(
+    driver: Driver, api: Api
+) -> None:
+    appeal = driver.submit()
+    task = driver.task("dispatcher", appeal.number, "triage")
+    values = {
+        "decision": "dispatch",
+        "lead_department": "zjj",
+        "co_departments": ["zjj", "rsj"],
+    }
+
+    response = api.post(
+        f"/tasks/{task['id']}/complete", {"values": values}, user="dispatcher"
+    )
+
+    assert response.status_code == 422
+    errors = {e["field"]: e["message"] for e in response.json["error"]["fields"]}
+    assert errors["co_departments"].startswith("主办部门不能同时作为协办部门")
+    # Nothing happened: the appeal still waits for triage.
+    assert driver.task("dispatcher", appeal.number, "triage")["id"] == task["id"]
