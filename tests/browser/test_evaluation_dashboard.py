@@ -68,3 +68,13 @@ def test_assessor_opens_the_dashboard_and_exports(
     rows = list(workbook["指标"].iter_rows(min_row=2, values_only=True))
     total = dict(zip(rows[0], rows[-1], strict=True))
     assert total["受理诉求数"] == 8
+
+    # The printable page fits A4 landscape: about 1015 CSS px inside 12 mm margins.
+    browser.get(f"{live_server}/reports/print")
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    browser.set_window_size(1030, 900)
+    table_width = browser.execute_script(
+        "return document.getElementById('indicators').scrollWidth"
+    )
+    page_width = browser.execute_script("return document.documentElement.clientWidth")
+    assert table_width <= page_width
