@@ -8,8 +8,10 @@ on restart; ``redis://host:6379`` shares them between workers).
 The figures:
 
 - a client (its address, as ProxyFix gives it behind a proxy) that failed
-  ``CLIENT_LIMIT`` times within ten minutes waits until the oldest of those
+  ``CLIENT_LIMIT`` sign-ins within ten minutes waits until the oldest of those
   failures is ten minutes old;
+- query codes: ``CLIENT_LIMIT`` failures on one appeal number, or ``SCAN_LIMIT``
+  on any numbers, from one client within ten minutes, the same way;
 - an account name (staff username or credit code) that failed ``ACCOUNT_LIMIT``
   times within five minutes, from anywhere, is refused for at most five minutes.
   The short window limits how long someone else's guesses can lock the real owner
@@ -44,6 +46,8 @@ logger = logging.getLogger(__name__)
 CLIENT_LIMIT = 5
 CLIENT_WINDOW_MINUTES = 10
 ACCOUNT_LIMIT = 10
+# Failed look-ups from one client across appeal numbers (see QUERY_CODE_BY_CLIENT).
+SCAN_LIMIT = 20
 ACCOUNT_WINDOW_MINUTES = 5
 
 _EXTENSION = "bangban_throttle"
@@ -95,10 +99,16 @@ class Throttle:
             )
 
 
-# Query codes: one count per client for the portal's pages and the API alike.
-QUERY_CODE_BY_CLIENT = Throttle(
-    "query-code-client", CLIENT_LIMIT, CLIENT_WINDOW_MINUTES
+# Query codes, for the portal's pages and the API alike: failures on one appeal
+# number per client, so one person's typos lock only that appeal, and a wider
+# count per client across numbers, against scanning many numbers. Offices and
+# industrial parks put many people behind one address: the per-client cap is
+# what they share.
+QUERY_CODE_BY_APPEAL = Throttle(
+    "query-code-appeal", CLIENT_LIMIT, CLIENT_WINDOW_MINUTES
 )
+QUERY_CODE_BY_CLIENT = Throttle("query-code-client", SCAN_LIMIT, CLIENT_WINDOW_MINUTES)
+
 # Sign-ins of staff (pages and API tokens) and of enterprises, per client and per
 # account name; the two kinds of account share the per-client count.
 SIGN_IN_BY_CLIENT = Throttle("sign-in-client", CLIENT_LIMIT, CLIENT_WINDOW_MINUTES)
@@ -153,11 +163,13 @@ def attempt_sign_in(kind: str, account: str, check: Callable[[], T | None]) -> T
 def find_with_query_code(number: str, query_code: str) -> Appeal:
     """The appeal with this number and query code, for every place that checks one.
 
-    A client that failed too often gets TooManyAttempts before any check; a wrong
-    code or number (NotFound) counts as one failure of the client.
+    A client that failed too often on this number, or on numbers in all, gets
+    TooManyAttempts before any check; a wrong code or number (NotFound) counts
+    as one failure of both.
     """
     client = client_address()
-    wait = QUERY_CODE_BY_CLIENT.wait(client)
+    on_appeal = f"{client}|{number.strip().upper()}"
+    wait = max(QUERY_CODE_BY_APPEAL.wait(on_appeal), QUERY_CODE_BY_CLIENT.wait(client))
     if wait:
         logger.info("query-code look-up from %s refused for %ss", client, wait)
         raise TooManyAttempts(
@@ -168,6 +180,7 @@ def find_with_query_code(number: str, query_code: str) -> Appeal:
     try:
         return service.find_public(session(), number, query_code)
     except NotFound:
+        QUERY_CODE_BY_APPEAL.record_failure(on_appeal)
         QUERY_CODE_BY_CLIENT.record_failure(client)
         raise
 

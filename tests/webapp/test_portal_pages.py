@@ -260,6 +260,32 @@ def test_repeated_failures_from_one_address_are_slowed_down(
     assert other.status_code == 200
 
 
+def test_typos_on_one_appeal_do_not_lock_out_its_neighbours(
+    client: FlaskClient, driver: Driver
+) -> None:
+    # Two enterprises behind one office address: one mistypes its code.
+    mistyped, neighbour = driver.submit(), driver.submit()
+    for _attempt in range(5):
+        assert look_up(client, mistyped.number, "WRONG234").status_code == 404
+    assert look_up(client, mistyped.number, mistyped.query_code).status_code == 429
+
+    found = look_up(client, neighbour.number, neighbour.query_code)
+    assert found.status_code == 200
+
+
+def test_scanning_many_numbers_from_one_address_is_slowed_down(
+    client: FlaskClient, driver: Driver
+) -> None:
+    appellant = driver.submit()
+    day = appellant.number.split("-")[0]
+    for guess in range(20):  # four wrong codes on each of five other numbers
+        number = f"{day}-{9000 + guess // 4:04d}"
+        assert look_up(client, number, "WRONG234").status_code == 404
+
+    refused = look_up(client, appellant.number, appellant.query_code)
+    assert refused.status_code == 429
+
+
 def test_failures_expire_after_the_window(client: FlaskClient, driver: Driver) -> None:
     appellant = driver.submit()
     with time_machine.travel("2026-12-03 09:00 +0800", tick=False) as clock:
