@@ -23,6 +23,7 @@ field's ``refuse-message`` property (an organisation suspended cannot apply agai
 
 from __future__ import annotations
 
+import ast
 import logging
 import unicodedata
 from collections.abc import Callable, Collection, Mapping
@@ -106,6 +107,42 @@ class FormField:
     def required_when(self) -> str | None:
         """The condition under which the field must be filled, if any."""
         return self.constraints.get(REQUIRED_WHEN)
+
+    @property
+    def shown_when(self) -> tuple[str, tuple[str, ...]] | None:
+        """The choice this field belongs to, read off its ``required-when``.
+
+        A condition of the simple form ``decision == 'extend'`` (or ``in`` a tuple
+        of strings) names a choice field and the values for which this field is
+        needed; a page may hide the field for other choices. Any other condition
+        gives None: the field is always shown.
+        """
+        condition = self.required_when
+        if not condition:
+            return None
+        try:
+            tree = ast.parse(condition.strip(), mode="eval").body
+        except SyntaxError:
+            return None
+        if not (
+            isinstance(tree, ast.Compare)
+            and isinstance(tree.left, ast.Name)
+            and len(tree.ops) == 1
+        ):
+            return None
+        operator, right = tree.ops[0], tree.comparators[0]
+        if isinstance(operator, ast.Eq):
+            candidates = [right]
+        elif isinstance(operator, ast.In) and isinstance(right, ast.Tuple | ast.List):
+            candidates = list(right.elts)
+        else:
+            return None
+        values = [c.value for c in candidates if isinstance(c, ast.Constant)]
+        if len(values) != len(candidates) or not all(
+            isinstance(v, str) for v in values
+        ):
+            return None
+        return tree.left.id, tuple(values)
 
     @property
     def refuse_when(self) -> str | None:

@@ -51,7 +51,15 @@ def test_extension_material_travels_from_department_to_reviewer(
     wait_for_text(browser, appellant.number)
     open_task(browser, appellant.number)
     wait_for_text(browser, "延期材料附件")
+
+    def shown(field_id: str) -> bool:
+        return browser.find_element(By.ID, f"field-{field_id}-wrap").is_displayed()
+
+    # Only the fields the chosen decision needs are shown (conditions.js).
+    browser.find_element(By.CSS_SELECTOR, "input[name=decision][value=reply]").click()
+    assert shown("reply") and not shown("extension_days") and not shown("reason")
     browser.find_element(By.CSS_SELECTOR, "input[name=decision][value=extend]").click()
+    assert shown("extension_days") and shown("material") and not shown("reply")
     browser.find_element(By.ID, "field-extension_days").send_keys("5")
     browser.find_element(By.ID, "field-material").send_keys("需协调施工单位。")
     browser.find_element(By.ID, "field-material_files").send_keys(str(material))
