@@ -137,12 +137,14 @@ class FormField:
             candidates = list(right.elts)
         else:
             return None
-        values = [c.value for c in candidates if isinstance(c, ast.Constant)]
-        if len(values) != len(candidates) or not all(
-            isinstance(v, str) for v in values
-        ):
+        values = tuple(
+            c.value
+            for c in candidates
+            if isinstance(c, ast.Constant) and isinstance(c.value, str)
+        )
+        if len(values) != len(candidates):
             return None
-        return tree.left.id, tuple(values)
+        return tree.left.id, values
 
     @property
     def refuse_when(self) -> str | None:
