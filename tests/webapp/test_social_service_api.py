@@ -393,3 +393,15 @@ def test_suspended_service_page_says_so_and_links_the_catalogue(
     assert "服务已暂停或已下架" in page.text
     assert 'href="/services"' in page.text and "返回我的待办" not in page.text
     assert "没有找到该服务" in client.get("/services/NO-SUCH").text
+
+
+def test_vetting_page_names_the_step_the_licence_came_with(
+    social: Api, pages: Flask
+) -> None:
+    _apply(social)
+    vet = _task(social, "dispatcher", "vet_organisation")
+
+    page = signed_in(pages, "dispatcher").get(f"/tasks/{vet}").text
+
+    assert "知识产权援助站执照.pdf" in page
+    assert "填写入驻申请 ·" in page and "apply ·" not in page
