@@ -115,7 +115,7 @@ def load_service_demo(
     need = {
         "enterprise_name": enterprise.name,
         "need": "公司拟孵化新的智能装备项目，需要商业计划书辅导。",
-        "contact_phone": enterprise.phone,
+        "phone": enterprise.phone,
     }
     _complete(session, runtime, request.id, "describe_need", need, ent_actor)
     logger.info("social-service demo data created")

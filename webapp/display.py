@@ -9,6 +9,8 @@ day, in Asia/Shanghai.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Flask, g
 
 from engine.clock import deadline_text
@@ -34,7 +36,15 @@ def group_name(code: str | None) -> str:
     return name_book().group(code)
 
 
+def deadline(due: datetime | str | None) -> str:
+    """A deadline as people read it (``2026-12-08 24:00``); business records keep
+    theirs as ISO text (a service request's ``answer_due``), tasks as datetimes."""
+    if isinstance(due, str):
+        return deadline_text(datetime.fromisoformat(due)) if due else ""
+    return deadline_text(due)
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(name_of, "name_of")
     app.add_template_filter(group_name, "group_name")
-    app.add_template_filter(deadline_text, "deadline")
+    app.add_template_filter(deadline, "deadline")

@@ -90,11 +90,17 @@ def visible_task(task_id: str, actor: Actor, roles: list[str]) -> HumanTask:
     return task
 
 
-def step_names(business_key: str | None) -> dict[str, str]:
-    """The names of the steps an appeal went through, by step id."""
-    if not business_key:
+def step_names(
+    business_key: str | None, instance_id: int | None = None
+) -> dict[str, str]:
+    """The names of the steps an appeal, or a process instance, went through, by
+    step id. An instance's first steps may come before its business key is set
+    (an organisation's application), so other flows ask by instance."""
+    if instance_id is not None:
+        where = HumanTask.instance_id == instance_id
+    elif business_key:
+        where = HumanTask.business_key == business_key
+    else:
         return {}
-    query = select(HumanTask.step_id, HumanTask.step_name).where(
-        HumanTask.business_key == business_key
-    )
+    query = select(HumanTask.step_id, HumanTask.step_name).where(where)
     return {step_id: name for step_id, name in db.session.execute(query)}

@@ -187,7 +187,7 @@ def _enterprise_finds_and_requests(browser: WebDriver, base: str) -> None:
         {
             "enterprise_name": "镇江恒泰精密机械有限公司",
             "need": "拟孵化智能装备项目，需要商业计划书辅导。",
-            "contact_phone": "13805291234",
+            "phone": "13805291234",
         },
     )
     screenshot(browser, "services-request")

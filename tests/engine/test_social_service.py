@@ -148,7 +148,7 @@ def _request(sessions: sessionmaker[Session], rt: Runtime) -> tuple[int, str]:
     need = {
         "enterprise_name": "镇江恒泰精密机械有限公司",
         "need": "准备申报市级创业项目，需要商业计划书辅导。",
-        "contact_phone": "13805291234",
+        "phone": "13805291234",
     }
     _complete(sessions, rt, instance_id, "describe_need", need, ENTERPRISE)
     with sessions() as session:

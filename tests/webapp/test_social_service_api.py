@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from conftest import PASSWORD, PDF, REPOSITORY, Api, signed_in
 from engine import deployment, records
+from engine.clock import deadline_text
 from engine.directory import create_user
 from webapp.cli import main
 from webapp.extensions import db
@@ -108,7 +111,7 @@ def _request(api: Api, key: str) -> str:
     need = {
         "enterprise_name": "镇江恒泰精密机械有限公司",
         "need": "竞争对手仿制我司专利产品，咨询维权途径。",
-        "contact_phone": "13805291234",
+        "phone": "13805291234",
     }
     _complete(api, "ent-1", started.json["task_id"], need)
     return _task(api, "org-ip", "answer_request")
@@ -314,3 +317,91 @@ def test_init_demo_lists_the_demo_organisation_services(tmp_path: Path) -> None:
         "劳动用工合规体检",
     }
     assert organisation.status == "approved"
+
+
+def _enterprise_pages(pages: Flask, credit_code: str) -> FlaskClient:
+    client = pages.test_client()
+    signed = client.post(
+        "/account/login", data={"credit_code": credit_code, "password": PASSWORD}
+    )
+    assert signed.status_code == 302
+    return client
+
+
+def test_request_form_is_prefilled_and_deadlines_end_at_24(
+    social: Api, pages: Flask, enterprise: str
+) -> None:
+    key = _admit_and_publish(social)
+    company = _enterprise_pages(pages, enterprise)
+    assert 'href="/services/mine"' in company.get("/services").text
+
+    step = company.post(f"/services/{key}/request").headers["Location"]
+    form = company.get(step).text
+    assert 'value="镇江恒泰精密机械有限公司"' in form
+    assert 'value="13805291234"' in form
+    need = {
+        "enterprise_name": "镇江恒泰精密机械有限公司",
+        "need": "咨询专利维权途径。",
+        "phone": "13805291234",
+    }
+    assert company.post(step, data=need).status_code == 302
+
+    with pages.app_context():
+        (record,) = records.query(db.session, "service_request").records
+    due = datetime.fromisoformat(record.data["answer_due"])
+    assert (due.hour, due.minute) == (0, 0)
+    shown = deadline_text(due)
+    assert shown.endswith(" 24:00")
+
+    assert shown in company.get("/services/mine").text
+    organisation = signed_in(pages, "org-ip")
+    mine = organisation.get("/services/mine").text
+    assert f"时限 {shown}" in mine and f"{due:%Y-%m-%d} 00:00" not in mine
+    answer = _task(social, "org-ip", "answer_request")
+    assert f"办理时限：{shown}" in organisation.get(f"/services/steps/{answer}").text
+    assert "13805291234" in social.get(f"/tasks/{answer}", "org-ip").text
+
+
+def test_suspended_organisation_cannot_publish(social: Api, pages: Flask) -> None:
+    key = _admit_and_publish(social)
+    suspend = {"sanction": "suspend", "complaint_note": "核实属实，暂停。"}
+    _complete(social, "dispatcher", _complain(social, key), suspend)
+
+    publish = _task(social, "org-ip", "publish_service")
+    refused = signed_in(pages, "org-ip").post(
+        f"/services/steps/{publish}", data={**SERVICE, "title": "新服务"}
+    )
+
+    assert refused.status_code == 422
+    assert "暂停期间不能发布服务" in refused.text
+    with pages.app_context():
+        titles = [r.data["title"] for r in records.query(db.session, "service").records]
+    assert titles == ["专利侵权纠纷咨询"]
+
+
+def test_suspended_service_page_says_so_and_links_the_catalogue(
+    social: Api, pages: Flask
+) -> None:
+    key = _admit_and_publish(social)
+    suspend = {"sanction": "suspend", "complaint_note": "核实属实，暂停。"}
+    _complete(social, "dispatcher", _complain(social, key), suspend)
+    client = pages.test_client()
+
+    page = client.get(f"/services/{key}")
+
+    assert page.status_code == 404
+    assert "服务已暂停或已下架" in page.text
+    assert 'href="/services"' in page.text and "返回我的待办" not in page.text
+    assert "没有找到该服务" in client.get("/services/NO-SUCH").text
+
+
+def test_vetting_page_names_the_step_the_licence_came_with(
+    social: Api, pages: Flask
+) -> None:
+    _apply(social)
+    vet = _task(social, "dispatcher", "vet_organisation")
+
+    page = signed_in(pages, "dispatcher").get(f"/tasks/{vet}").text
+
+    assert "知识产权援助站执照.pdf" in page
+    assert "填写入驻申请 ·" in page and "apply ·" not in page

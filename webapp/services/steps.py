@@ -15,9 +15,12 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from engine.errors import Conflict, FormInvalid, NotFound, PermissionDenied
+from engine.forms import FormField
 from engine.models import HumanTask
 from webapp import uploads
 from webapp.extensions import db, runtime, session
+from webapp.portal.views import prefill
+from webapp.security import signed_in_enterprise
 from webapp.services import bp
 from webapp.staff import task_forms
 
@@ -42,6 +45,17 @@ def _render(
     return page, 422 if errors else 200
 
 
+def _initial_values(fields: list[FormField]) -> dict[str, Any]:
+    # A signed-in enterprise's fields named like its account's (enterprise_name,
+    # phone, ...) start with the account's values, as on the portal's forms.
+    values = task_forms.initial_values(fields)
+    known = prefill(signed_in_enterprise())
+    for form_field in fields:
+        if form_field.id in known and not values.get(form_field.id):
+            values[form_field.id] = known[form_field.id]
+    return values
+
+
 def _mine(task_id: str) -> HumanTask | None:
     task = db.session.get(HumanTask, task_id)
     if task is None or task.state != HumanTask.OPEN:
@@ -59,7 +73,7 @@ def step(task_id: str) -> tuple[str, int] | Response:
         return render_template("staff/not_found.html"), 404
     fields = runtime().view(session(), task_id).step.form
     if request.method == "GET":
-        return _render(task_id, task_forms.initial_values(fields), {})
+        return _render(task_id, _initial_values(fields), {})
 
     values = task_forms.submitted_values(fields, request.form)
     received = uploads.receive_for(task_id, current_user.actor)

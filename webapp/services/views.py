@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from engine import tasks
+from engine import records, tasks
 from engine.errors import NotFound, ScriptFailed
 from webapp import catalogue
 from webapp.extensions import db, runtime, session
@@ -18,12 +18,18 @@ logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 20
 
+UNAVAILABLE = "该服务已暂停或已下架，暂不接受申请。请在服务目录中查看其他服务。"
+UNKNOWN = "没有找到该服务，请在服务目录中查找。"
+
 Page = str | tuple[str, int]
 
 
-def _not_found() -> tuple[str, int]:
+def _unavailable(key: str) -> tuple[str, int]:
+    """A service out of the catalogue: suspended, withdrawn, or never there."""
     db.session.rollback()
-    return render_template("staff/not_found.html"), 404
+    known = records.find(session(), catalogue.SERVICES, key) is not None
+    message = UNAVAILABLE if known else UNKNOWN
+    return render_template("services/unavailable.html", message=message), 404
 
 
 @bp.get("")
@@ -56,7 +62,7 @@ def service(key: str) -> Page:
     try:
         record = catalogue.published_service(session(), key)
     except NotFound:
-        return _not_found()
+        return _unavailable(key)
     return render_template("services/service.html", service=record.as_dict())
 
 
@@ -71,7 +77,7 @@ def request_service(key: str) -> Page | Response:
         task = catalogue.request_service(session(), runtime(), key, current_user.actor)
         db.session.commit()
     except NotFound:
-        return _not_found()
+        return _unavailable(key)
     except ScriptFailed as exc:
         db.session.rollback()
         logger.exception("request of service %s failed in a script", key)

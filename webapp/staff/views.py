@@ -251,7 +251,7 @@ def _render_task(
             if appeal
             else attachments.of_instance(session(), task.instance_id)
         ),
-        step_names=step_names(task.business_key),
+        step_names=step_names(task.business_key, None if appeal else task.instance_id),
         accepted=",".join(attachments.ACCEPTED_ENDINGS),
         facts=task_forms.task_facts(view.data, names),
         contributions=task_forms.contributions(view.data, names),
