@@ -185,3 +185,24 @@ def test_two_posts_at_once_make_one_appeal(pages: Flask) -> None:
     # Whichever came second waited for the first and led to its appeal.
     assert statuses == [303, 303]
     assert len(appeals(pages)) == 1
+
+
+def test_an_api_retry_with_its_idempotency_key_makes_one_appeal(app: Flask) -> None:
+    client = app.test_client()
+    key = {"Idempotency-Key": "3f2b8c1e-5d4a-4e7b-9a61-0c2d7e8f9b10"}
+    first = client.post("/api/v1/appeals", json=VALID_APPEAL, headers=key)
+    retry = client.post("/api/v1/appeals", json=VALID_APPEAL, headers=key)
+
+    assert (first.status_code, retry.status_code) == (201, 200)
+    assert first.json and retry.json
+    assert retry.json["number"] == first.json["number"] and retry.json["repeated"]
+    assert REPEATED in retry.json["message"]
+    assert len(appeals(app)) == 1
+    number, code = retry.json["number"], retry.json["query_code"]
+    shown = client.get(f"/api/v1/appeals/{number}", query_string={"query_code": code})
+    assert shown.status_code == 200
+
+    short = client.post(
+        "/api/v1/appeals", json=VALID_APPEAL, headers={"Idempotency-Key": "abc"}
+    )
+    assert short.status_code == 422 and len(appeals(app)) == 1
