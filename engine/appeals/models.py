@@ -87,6 +87,10 @@ class Appeal(Base):
     )
     submitted_by: Mapped[str | None] = mapped_column(String(100))
     legacy_id: Mapped[str | None] = mapped_column(String(50), unique=True)
+    # SHA-256 of the one-time token of the form (or the API's Idempotency-Key)
+    # it came from: a second post of the same form finds this appeal instead of
+    # making another; the unique index decides between concurrent posts.
+    submission_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     # The registered enterprise (注册企业) that submitted it while signed in.
     enterprise_id: Mapped[int | None] = mapped_column(
         ForeignKey("enterprise_account.id"), index=True

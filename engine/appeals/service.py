@@ -5,9 +5,11 @@ Views call these functions inside one transaction and commit once.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -60,12 +62,37 @@ _LABELS = {
 }
 
 
+# How long after a submission a second post of the same form still gets the
+# appeal's confirmation with a fresh query code; later, only a refusal.
+REPEAT_WINDOW = timedelta(minutes=30)
+REPEATED_MESSAGE = "该诉求已提交，请勿重复提交。"
+# What the appeal must match for a repeated post to count as the same submission.
+_REPEAT_FIELDS = ("title", "content", "channel", "enterprise_id")
+
+
 @dataclass(frozen=True)
 class Submission:
-    """A new appeal and its query code, which is shown once and never stored."""
+    """A new appeal and its query code, which is shown once and never stored.
+
+    ``repeated`` when the post repeated an earlier one's submission token: the
+    appeal is that earlier one and ``query_code`` a fresh code for it.
+    """
 
     appeal: Appeal
     query_code: str
+    repeated: bool = False
+
+
+class _AlreadySubmitted(Exception):
+    # Internal: the submission token belongs to this stored appeal.
+    def __init__(self, appeal: Appeal) -> None:
+        super().__init__(appeal.number)
+        self.appeal = appeal
+
+
+def token_hash(token: str) -> str:
+    """What is stored of a submission token: its SHA-256, so any text fits."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def clean_submission(
@@ -137,14 +164,64 @@ def submit(
     *,
     actor: Actor,
     enterprise_id: int | None = None,
+    submission_token: str | None = None,
 ) -> Submission:
     """Record a new appeal and start its flow at triage (受理).
 
     ``enterprise_id`` links it to the registered enterprise that submitted it.
+    ``submission_token`` (the form's one-time token, or an API Idempotency-Key)
+    makes a repeated post of the same form (防重复提交) find the appeal it made
+    instead of making another: see ``_repeat``.
     """
     cleaned = clean_submission(values)
     cleaned["enterprise_id"] = enterprise_id
-    return record_appeal(session, runtime, cleaned, actor=actor)
+    if not submission_token:
+        return record_appeal(session, runtime, cleaned, actor=actor)
+
+    digest = token_hash(submission_token)
+    # A post after the first one committed finds it here (on SQLite every
+    # transaction waits for the one before, so concurrent posts end here too);
+    # on PostgreSQL a concurrent one waits at the unique index instead.
+    earlier = _with_token(session, digest)
+    if earlier is not None:
+        return _repeat(earlier, cleaned, actor)
+    cleaned["submission_token_hash"] = digest
+    try:
+        return record_appeal(session, runtime, cleaned, actor=actor)
+    except _AlreadySubmitted as exc:
+        return _repeat(exc.appeal, cleaned, actor)
+
+
+def _with_token(session: Session, digest: str) -> Appeal | None:
+    return session.scalar(select(Appeal).where(Appeal.submission_token_hash == digest))
+
+
+def _repeat(appeal: Appeal, cleaned: dict[str, Any], actor: Actor) -> Submission:
+    """A repeated post of the submission that made ``appeal``: a fresh query code.
+
+    Only the last response of a double click reaches the browser, and the first
+    code exists only as a hash, so the repeat answers with a new code for the
+    appeal; the earlier code stops working. This resets nothing anyone else
+    relies on: it takes the same token (random, in a page never cached), the
+    same submitter and the same title and content, within ``REPEAT_WINDOW``.
+    Anything else is refused and changes nothing.
+    """
+    same = appeal.submitted_by == actor.username and all(
+        getattr(appeal, name) == cleaned.get(name) for name in _REPEAT_FIELDS
+    )
+    if not same:
+        logger.warning("submission token of appeal %s reused", appeal.number)
+        raise Conflict("该表单已提交过另一诉求，请重新打开页面填写。")
+    if now() - appeal.submitted_at > REPEAT_WINDOW:
+        logger.info("late repeat of appeal %s refused", appeal.number)
+        raise Conflict(
+            f"{REPEATED_MESSAGE}诉求编号 {appeal.number}，"
+            "请用提交时显示的查询码查询办理进度。"
+        )
+    code = identifiers.new_query_code()
+    appeal.query_code_hash = identifiers.hash_query_code(code)
+    logger.info("repeated submission of appeal %s: new query code", appeal.number)
+    return Submission(appeal, code, repeated=True)
 
 
 def record_appeal(
@@ -205,6 +282,11 @@ def _insert_with_number(session: Session, appeal: Appeal, moment: Any) -> None:
             return
         except IntegrityError:
             savepoint.rollback()
+        # Or the same form was posted at once twice and the other post won.
+        digest = appeal.submission_token_hash
+        earlier = _with_token(session, digest) if digest else None
+        if earlier is not None:
+            raise _AlreadySubmitted(earlier)
     raise Conflict("提交人数较多，请稍后重试。")
 
 

@@ -31,10 +31,12 @@ def ask(
     *,
     actor: Actor,
     enterprise_id: int | None = None,
+    submission_token: str | None = None,
 ) -> appeals.Submission:
     """Submit ``values`` (the appeal form) as a question about a published policy.
 
-    ``enterprise_id`` links it to the registered enterprise that asked.
+    ``enterprise_id`` links it to the registered enterprise that asked; a repeated
+    ``submission_token`` finds the question already asked (``appeals.submit``).
     """
     policy = get_public(session, policy_id)
     submission = appeals.submit(
@@ -43,9 +45,13 @@ def ask(
         {**values, "category": CATEGORY},
         actor=actor,
         enterprise_id=enterprise_id,
+        submission_token=submission_token,
     )
 
     appeal = submission.appeal
+    if submission.repeated:
+        # The same form again: the question is already recorded.
+        return submission
     appeal.policy_id = policy.id
     audit.record(
         session,

@@ -16,6 +16,7 @@ from engine.appeals.timeline import PublishedResult, history
 from engine.clock import local_iso
 from engine.directory import User
 from engine.enterprises import Enterprise
+from engine.errors import FieldError, FormInvalid
 from engine.runtime import Actor
 from webapp.api import bp
 from webapp.api.auth import actor_of, current_caller, json_body
@@ -76,8 +77,11 @@ def submit_appeal() -> Any:
     """Submit an appeal; a hotline operator's token makes the channel ``hotline``.
 
     A registered enterprise's token links the appeal to its account, with the
-    account's name and credit code.
+    account's name and credit code. An ``Idempotency-Key`` header works like the
+    portal form's submission token: a retry with it answers 200 with the appeal
+    the first request made and a fresh query code, instead of a second appeal.
     """
+    key = idempotency_key()
     body = json_body()
     caller = current_caller(required=False)
     actor, account = PUBLIC, None
@@ -100,22 +104,44 @@ def submit_appeal() -> Any:
         body,
         actor=actor,
         enterprise_id=account.id if account is not None else None,
+        submission_token=key,
     )
     db.session.commit()
     appeal = submission.appeal
+    code = submission.query_code
+    message = f"诉求已提交。诉求编号 {appeal.number}，查询码 {code}，"
+    if submission.repeated:
+        message = (
+            f"{service.REPEATED_MESSAGE}诉求编号 {appeal.number}，新的查询码 {code}，"
+            "之前的查询码已失效。"
+        )
     response = jsonify(
         number=appeal.number,
-        query_code=submission.query_code,
+        query_code=code,
         status=appeal.status,
         status_label=appeal.status_label,
         channel=appeal.channel,
-        message=(
-            f"诉求已提交。诉求编号 {appeal.number}，查询码 {submission.query_code}，"
-            "请妥善保存，查询码只显示这一次。"
-        ),
+        repeated=submission.repeated,
+        message=message + "请妥善保存，查询码只显示这一次。",
     )
-    response.status_code = 201
+    response.status_code = 200 if submission.repeated else 201
     return response
+
+
+def idempotency_key() -> str | None:
+    """The request's ``Idempotency-Key`` header, if any: 16 to 200 characters.
+
+    The lower bound keeps keys from being guessable words; a UUID fits.
+    """
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    key = key.strip()
+    if not 16 <= len(key) <= 200:
+        raise FormInvalid(
+            [FieldError("Idempotency-Key", "Idempotency-Key 应为 16 至 200 个字符")]
+        )
+    return key
 
 
 @bp.get("/appeals/<number>")

@@ -96,7 +96,10 @@ def consult(policy_id: int) -> Response:
     actor, account = appellant()
 
     def ask(
-        values: dict[str, Any], actor: Actor, enterprise_id: int | None
+        values: dict[str, Any],
+        actor: Actor,
+        enterprise_id: int | None,
+        token: str | None,
     ) -> Submission:
         return consultation.ask(
             session(),
@@ -105,6 +108,7 @@ def consult(policy_id: int) -> Response:
             values,
             actor=actor,
             enterprise_id=enterprise_id,
+            submission_token=token,
         )
 
     channel = channel_of(request.headers.get("User-Agent", ""))
@@ -123,7 +127,7 @@ def consult(policy_id: int) -> Response:
         policy = service.get_public(session(), policy_id)
         return _item_page(
             policy,
-            status=422,
+            status=received.status,
             values=received.values,
             errors=received.errors,
             summary=received.summary,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -67,6 +68,12 @@ _PHONE_AGENT = re.compile(
 
 NOT_FOUND_MESSAGE = "未找到该诉求，请核对诉求编号和查询码。"
 THANKS_MESSAGE = "感谢您的评价"
+REPEATED_NOTICE = (
+    f"{service.REPEATED_MESSAGE}本页是该诉求的编号和新的查询码，"
+    "之前显示的查询码已失效。"
+)
+# The hidden field of an appeal form's one-time submission token.
+TOKEN_FIELD = "submission_token"
 
 _STATUS_OF_ERROR: dict[type[EngineError], int] = {
     NotFound: 404,
@@ -99,7 +106,7 @@ def submit() -> Response:
     if received.submission is None:
         return page(
             "portal/submit.html",
-            status=422,
+            status=received.status,
             values=received.values,
             errors=received.errors,
             summary=received.summary,
@@ -257,15 +264,31 @@ def appellant() -> tuple[Actor, Enterprise | None]:
     return Actor(account.recipient), account
 
 
-# How a form's cleaned values become an appeal: values, actor, enterprise id.
-Submit = Callable[[dict[str, Any], Actor, int | None], service.Submission]
+@bp.app_template_global()
+def submission_token(values: dict[str, Any]) -> str:
+    """The one-time token for an appeal form's hidden field.
+
+    A form shown again after errors keeps the token it was posted with (nothing
+    was stored under it); a new form gets a new random one.
+    """
+    return values.get(TOKEN_FIELD) or secrets.token_urlsafe(24)
+
+
+# How a form's cleaned values become an appeal: values, actor, enterprise id and
+# the form's submission token.
+Submit = Callable[[dict[str, Any], Actor, int | None, str | None], service.Submission]
 
 
 def _submit_appeal(
-    values: dict[str, Any], actor: Actor, enterprise_id: int | None
+    values: dict[str, Any], actor: Actor, enterprise_id: int | None, token: str | None
 ) -> service.Submission:
     return service.submit(
-        session(), runtime(), values, actor=actor, enterprise_id=enterprise_id
+        session(),
+        runtime(),
+        values,
+        actor=actor,
+        enterprise_id=enterprise_id,
+        submission_token=token,
     )
 
 
@@ -277,6 +300,7 @@ class Received:
     submission: service.Submission | None = None
     errors: dict[str, list[str]] = field(default_factory=dict)
     summary: str | None = None
+    status: int = 422
 
 
 def receive_submission(
@@ -294,15 +318,27 @@ def receive_submission(
     ``submit``-ted and the pages around the form. With a registered enterprise's
     ``account``, its name and credit code replace what was posted and the appeal
     is linked to it.
+
+    The form's one-time submission token makes a second post of it (a double
+    click, a resubmit) lead to the appeal the first made, with a fresh query code
+    and a notice, instead of a second appeal; a token that cannot be honoured is
+    refused (409) and the form comes back with a new one.
     """
     values: dict[str, Any] = {name: request.form.get(name, "") for name in fields}
     values["channel"] = channel
     if account is not None:
         values.update(prefill(account, only_fixed=True))
+    token = request.form.get(TOKEN_FIELD, "").strip()[:200] or None
+    values[TOKEN_FIELD] = token
 
     try:
         enterprise_id = account.id if account is not None else None
-        submission = submit(values, actor, enterprise_id)
+        submission = submit(values, actor, enterprise_id, token)
+    except Conflict as exc:
+        db.session.rollback()
+        logger.info("%s submission by %s refused: %s", channel, actor.username, exc)
+        values[TOKEN_FIELD] = None
+        return Received(values, summary=exc.message, status=409)
     except FormInvalid as exc:
         db.session.rollback()
         errors = errors_by_field(exc.errors)
@@ -315,6 +351,8 @@ def receive_submission(
         return Received(values, errors=errors, summary=exc.message)
 
     db.session.commit()
+    if submission.repeated:
+        flash(REPEATED_NOTICE)
     return Received(values, submission=submission)
 
 

@@ -48,7 +48,7 @@ def hotline_submit() -> Response:
     if received.submission is None:
         return _page(
             "staff/hotline_submit.html",
-            status=422,
+            status=received.status,
             values=received.values,
             errors=received.errors,
             summary=received.summary,
