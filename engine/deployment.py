@@ -14,7 +14,14 @@ from engine.clock import now
 from engine.directory import GROUP_LABELS, department_names
 from engine.errors import DefinitionInvalid, Problem
 from engine.models import ProcessDefinition, ProcessInstance
-from engine.parsing import EXPRESSION, ParsedDefinition, element_line, parse_bytes
+from engine.parsing import (
+    EXPRESSION,
+    ParsedDefinition,
+    Step,
+    declared_steps,
+    element_line,
+    parse_bytes,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +79,9 @@ def deploy_many(
             each = parse_bytes(source, filename)
         except DefinitionInvalid as exc:
             problems.extend(exc.problems)
+            if check_groups:
+                steps = declared_steps(source, filename)
+                problems.extend(_unknown_groups(filename, source, steps, known))
             continue
         parsed.append(each)
         if check_groups:
@@ -94,19 +104,25 @@ def group_problems(parsed: ParsedDefinition, known: set[str]) -> list[Problem]:
     checked: they only group shapes in the drawing, and their names (平台转派)
     decide nothing; a lane whose steps name other groups deploys without a word.
     """
+    return _unknown_groups(parsed.filename, parsed.source, parsed.steps, known)
+
+
+def _unknown_groups(
+    filename: str, source: bytes, steps: dict[str, Step], known: set[str]
+) -> list[Problem]:
     problems = []
-    for step in parsed.steps.values():
+    for step in steps.values():
         group = step.candidate_group
         if not group or EXPRESSION.match(group) or group in known:
             continue
         problems.append(
             Problem(
-                parsed.filename,
+                filename,
                 f"办理岗位或部门“{group}”不是已知的角色或部门代码；"
                 "请改用角色代码（如 dispatcher、reviewer）或部门代码，"
                 "或先在“部门管理”中添加该部门",
                 element=step.id,
-                line=element_line(parsed.source, step.id),
+                line=element_line(source, step.id),
             )
         )
     return problems

@@ -177,14 +177,17 @@ def parse_bytes(source: bytes, filename: str) -> ParsedDefinition:
 
     process = _executable_process(root, filename)
     problems = _id_clashes(root, filename) + _reference_problems(root, filename)
-    if problems:
-        raise DefinitionInvalid(problems)
-    spec, subprocess_specs = _spiff_parse(root, process, filename)
+    # Steps, expressions and properties are read from the XML alone, so they are
+    # checked even when a broken reference keeps SpiffWorkflow from parsing: the
+    # author sees every problem of the file at once, not one per upload.
     steps, step_problems = _read_steps(process, filename)
-    problems = step_problems + _expression_problems(process, filename)
-    problems += _process_property_problems(process, filename)
+    checks = step_problems + _expression_problems(process, filename)
+    checks += _process_property_problems(process, filename)
     if problems:
-        raise DefinitionInvalid(problems)
+        raise DefinitionInvalid(problems + checks)
+    spec, subprocess_specs = _spiff_parse(root, process, filename)
+    if checks:
+        raise DefinitionInvalid(checks)
 
     return ParsedDefinition(
         process_key=process.get("id", ""),
@@ -198,6 +201,23 @@ def parse_bytes(source: bytes, filename: str) -> ParsedDefinition:
         markers=_markers(process),
         properties=_properties(process),
     )
+
+
+def declared_steps(source: bytes, filename: str) -> dict[str, Step]:
+    """The human steps of a file that failed validation, as far as they can be
+    read; none when the file is no well-formed BPMN with one executable process.
+
+    Deployment checks their candidate groups, so that an unknown group is
+    reported together with the file's other problems.
+    """
+    if b"<!DOCTYPE" in source or b"<!ENTITY" in source:
+        return {}
+    try:
+        root = etree.fromstring(source, safe_parser())
+        process = _executable_process(root, filename)
+    except (etree.XMLSyntaxError, DefinitionInvalid):
+        return {}
+    return _read_steps(process, filename)[0]
 
 
 def _process_property_problems(process: etree._Element, filename: str) -> list[Problem]:

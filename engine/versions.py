@@ -376,36 +376,57 @@ def _number(node: ast.AST) -> str | None:
     return None
 
 
-def _flows(source: bytes) -> dict[str, tuple[str, str, str]]:
+@dataclass(frozen=True)
+class _Flow:
+    """A sequence flow (连线), its ends and condition, and how a person names
+    each: the ``name`` in the file where it has one, its id otherwise."""
+
+    source: str
+    target: str
+    condition: str
+    label: str
+    ends: str
+
+
+def _flows(source: bytes) -> dict[str, _Flow]:
     root = etree.fromstring(source, safe_parser())
-    return {
-        flow.get("id", ""): (
-            flow.get("sourceRef", ""),
-            flow.get("targetRef", ""),
-            _text(flow, "bpmn:conditionExpression"),
-        )
-        for flow in root.iterfind(".//bpmn:process/bpmn:sequenceFlow", NS)
+    names = {
+        node.get("id", ""): f"“{node.get('name')}”"
+        for node in root.iterfind(".//bpmn:process//*[@name]", NS)
     }
+    flows = {}
+    for flow in root.iterfind(".//bpmn:process/bpmn:sequenceFlow", NS):
+        flow_id = flow.get("id", "")
+        start, end = flow.get("sourceRef", ""), flow.get("targetRef", "")
+        flows[flow_id] = _Flow(
+            start,
+            end,
+            _text(flow, "bpmn:conditionExpression"),
+            names.get(flow_id, flow_id),
+            f"{names.get(start, start)} → {names.get(end, end)}",
+        )
+    return flows
 
 
 def _flow_changes(old_source: bytes, new_source: bytes) -> list[Change]:
     before, after = _flows(old_source), _flows(new_source)
     changes = []
     for flow_id in sorted(after.keys() - before.keys()):
-        source, target, _ = after[flow_id]
-        text = f"新增连线 {flow_id}：{source} → {target}"
+        flow = after[flow_id]
+        text = f"新增连线 {flow.label}：{flow.ends}"
         changes.append(Change("flow", "added", flow_id, text))
     for flow_id in sorted(before.keys() - after.keys()):
-        source, target, _ = before[flow_id]
-        text = f"删除连线 {flow_id}：{source} → {target}"
+        flow = before[flow_id]
+        text = f"删除连线 {flow.label}：{flow.ends}"
         changes.append(Change("flow", "removed", flow_id, text))
     for flow_id in sorted(before.keys() & after.keys()):
-        (s1, t1, c1), (s2, t2, c2) = before[flow_id], after[flow_id]
-        if (s1, t1) != (s2, t2):
-            text = f"连线 {flow_id} 由 {s1} → {t1} 改为 {s2} → {t2}"
+        was, now = before[flow_id], after[flow_id]
+        if (was.source, was.target) != (now.source, now.target):
+            text = f"连线 {now.label} 由 {was.ends} 改为 {now.ends}"
             changes.append(Change("flow", "changed", flow_id, text))
-        if c1 != c2:
-            text = f"连线 {flow_id} 的条件由 {c1 or '（无）'} 改为 {c2 or '（无）'}"
+        if was.condition != now.condition:
+            old, new = was.condition or "（无）", now.condition or "（无）"
+            text = f"连线 {now.label} 的条件由 {old} 改为 {new}"
             changes.append(Change("logic", "changed", flow_id, text))
     return changes
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit
@@ -110,9 +111,21 @@ def _describe(entry: AuditEntry, names: dict[str, str]) -> str | None:
     return f"{step} 已完成"
 
 
-def timeline(session: Session, number: str) -> list[Event]:
-    """Every step of appeal ``number`` so far, oldest first."""
-    return history(session, number).events
+def migration_text(entry: AuditEntry) -> str:
+    """A migration of the flow to a newer version (流程迁移), in plain Chinese."""
+    values: dict[str, Any] = entry.values or {}
+    old, new = values.get("from_version"), values.get("to_version")
+    return f"流程由第 {old} 版迁移到第 {new} 版（{entry.actor}）"
+
+
+def timeline(session: Session, number: str, *, staff: bool = False) -> list[Event]:
+    """Every step of appeal ``number`` so far, oldest first.
+
+    Staff also see the platform's own work on the flow (migrations); the
+    appellant's timeline shows only what was done about the appeal.
+    """
+    entries = audit.trail(session, number)
+    return _events(entries, department_names(session), staff=staff)
 
 
 def history(session: Session, number: str) -> History:
@@ -122,10 +135,28 @@ def history(session: Session, number: str) -> History:
     return History(_events(entries, names), published_results(entries))
 
 
-def _events(entries: list[AuditEntry], names: dict[str, str]) -> list[Event]:
+def migrations(session: Session, instance_id: int) -> list[Event]:
+    """Every migration of one process instance, oldest first."""
+    query = (
+        select(AuditEntry)
+        .where(AuditEntry.instance_id == instance_id, AuditEntry.action == "migrate")
+        .order_by(AuditEntry.at, AuditEntry.id)
+    )
+    return [
+        Event(entry.at, migration_text(entry), None, entry.actor, None)
+        for entry in session.scalars(query)
+    ]
+
+
+def _events(
+    entries: list[AuditEntry], names: dict[str, str], *, staff: bool = False
+) -> list[Event]:
     events = []
     for entry in entries:
-        text = _describe(entry, names)
+        if entry.action == "migrate":
+            text = migration_text(entry) if staff else None
+        else:
+            text = _describe(entry, names)
         if text:
             # A step's own comment field (审核意见, 评价意见) tells the next person
             # why, e.g. why the enterprise was dissatisfied: staff see it.

@@ -99,6 +99,27 @@ def test_every_problem_is_reported_at_once(session: Session) -> None:
     assert "test.bpmn:11 <fill>" in raised.value.message
 
 
+def test_a_broken_flow_still_reports_its_steps_and_unknown_groups(
+    session: Session,
+) -> None:
+    source = bpmn_fixture("simple.bpmn", GROUP="clerk", SCRIPT="x = 1")
+    source = source.replace(b'targetRef="compute"', b'targetRef="nowhere"')
+    source = source.replace(b'type="long"', b'type="money"')
+    before = _count(session)
+
+    with pytest.raises(DefinitionInvalid) as raised:
+        deployment.deploy_many(
+            session, [(source, "two.bpmn")], deployed_by="owner", check_groups=True
+        )
+
+    messages = [p.message for p in raised.value.problems]
+    assert len(messages) == 3, messages
+    assert "nowhere" in messages[0]
+    assert "类型 “money” 未知" in messages[1]
+    assert messages[2].startswith("办理岗位或部门“clerk”不是已知的角色或部门代码")
+    assert _count(session) == before
+
+
 def test_broken_xml_and_schema_errors_name_the_line(session: Session) -> None:
     with pytest.raises(DefinitionInvalid) as broken:
         _deploy(session, b"<bpmn:definitions>\n  <oops\n")

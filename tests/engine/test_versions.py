@@ -57,3 +57,21 @@ def test_a_timer_expression_change_keeps_its_expressions(session: Session) -> No
     ) in texts
     # Timers that did not change are not mentioned.
     assert not any(text.startswith("办理答复时限") for text in texts)
+
+
+def test_changed_flows_are_named_as_the_diagram_names_them(session: Session) -> None:
+    original = _deploy(session, APPEAL_BPMN.read_bytes())
+    revised = _deploy(session, revised_appeal_bpmn())
+    stricter = APPEAL_BPMN.read_text(encoding="utf-8").replace(
+        "len(co_departments) &gt; 0", "len(co_departments) &gt; 1"
+    )
+    conditioned = _deploy(session, stricter.encode("utf-8"))
+
+    flows = [change.text for change in versions.diff(original, revised).of("flow")]
+    logic = versions.diff(revised, conditioned).of("logic")
+
+    assert "新增连线 f_verified：“核实诉求” → “办理答复”" in flows
+    assert (
+        "连线 “有” 的条件由 len(co_departments) > 0 改为 len(co_departments) > 1"
+        in [change.text for change in logic]
+    )

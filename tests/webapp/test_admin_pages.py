@@ -137,13 +137,95 @@ def test_admin_migrates_from_the_instance_page_with_a_marked_diagram(
     assert "current" in marks["shape-accept_appeal"]
     assert "done" not in marks["shape-handle_appeal"]
 
-    response = client.post(f"/admin/instances/{instance_id}/migrate")
+    # The button leads to a confirmation page; nothing moves before the confirm.
+    assert f'href="/admin/instances/{instance_id}/migrate"' in page
+    confirm = client.get(f"/admin/instances/{instance_id}/migrate").text
+    assert "不可撤销" in confirm
+    assert appeal.number in confirm and "第 1 版 → 第 2 版" in confirm
+    unconfirmed = client.post(f"/admin/instances/{instance_id}/migrate")
+    assert unconfirmed.status_code == 302
+    assert "迁移不可撤销，请先核对" in client.get(unconfirmed.headers["Location"]).text
+    assert "诉求帮办 第 1 版" in client.get(f"/admin/instances/{instance_id}").text
+
+    response = client.post(
+        f"/admin/instances/{instance_id}/migrate", data={"confirmed": "yes", "to": 2}
+    )
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "已迁移到最新版本" in page and "诉求帮办 第 2 版" in page
+    assert "流程由第 1 版迁移到第 2 版（admin）" in page
 
     detail = signed_in(pages, "handler-zjj").get(f"/staff/appeals/{appeal.number}")
     assert f'id="shape-{NEW_STEP}"' in detail.get_data(as_text=True)
+    assert "流程由第 1 版迁移到第 2 版（admin）" in detail.text
+    # The appellant's own timeline shows what was done about the appeal only.
+    public = driver.public(appeal)["timeline"]
+    assert public and not any("迁移" in event["text"] for event in public)
+
+
+def test_migrate_all_confirms_the_listed_appeals_and_names_refusals(
+    pages: Flask, driver: Driver
+) -> None:
+    client = signed_in(pages, "admin")
+    source = bpmn_fixture("simple.bpmn", GROUP="reviewer", SCRIPT="x = 1")
+    assert post_files(client, (source, "simple.bpmn")).status_code == 302
+    with pages.app_context():
+        from engine.runtime import Actor
+        from webapp.extensions import runtime
+
+        for number in ("ZJ-1", "ZJ-2"):
+            runtime().start(
+                db.session, "simple", actor=Actor("tests"), business_key=number
+            )
+        db.session.commit()
+    # Version 2 drops the form step both instances wait at: they cannot move.
+    root = etree.fromstring(source)
+    for node in root.xpath("//*[@id='fill' or @id='f2']"):
+        node.getparent().remove(node)
+    root.xpath("//*[@id='f1']")[0].set("targetRef", "compute")
+    assert post_files(client, (etree.tostring(root), "simple.bpmn")).status_code == 302
+
+    version = client.get("/admin/definitions/simple/v1").text
+    assert 'href="/admin/definitions/simple/v1/migrate-all"' in version
+    confirm = client.get("/admin/definitions/simple/v1/migrate-all").text
+    assert "ZJ-1" in confirm and "ZJ-2" in confirm and "确认迁移" in confirm
+
+    refused = client.post("/admin/definitions/simple/v1/migrate-all")
+    assert "迁移不可撤销" in client.get(refused.headers["Location"]).text
+    with pages.app_context():
+        first = db.session.scalar(
+            select(AuditEntry.instance_id).where(AuditEntry.business_key == "ZJ-1")
+        )
+    response = client.post(
+        "/admin/definitions/simple/v1/migrate-all",
+        data={"confirmed": "yes", "to": 2, "instance": [first]},
+    )
+    page = client.get(response.headers["Location"]).text
+    assert "ZJ-1：该实例不能迁移到新版本" in page
+    assert "ZJ-2：" not in page  # not confirmed, not tried
+    assert "已迁移 0 个实例，1 个未能迁移" in page
+    assert "实例 " + str(first) not in page
+
+    stale = client.post(
+        "/admin/definitions/simple/v1/migrate-all",
+        data={"confirmed": "yes", "to": 1, "instance": [first]},
+    )
+    assert "最新版本已变化" in client.get(stale.headers["Location"]).text
+
+
+def test_an_oversized_upload_names_the_limit_with_csrf_on(pages: Flask) -> None:
+    client = signed_in(pages, "admin")
+    pages.config["WTF_CSRF_ENABLED"] = True  # the CSRF check reads the body first
+    huge = post_files(client, (b" " * (5 * 1024 * 1024), "huge.bpmn"))
+    assert huge.status_code == 413
+    assert "上传内容超过 4 MB 上限" in huge.text and "部署新版本" in huge.text
+
+    anonymous = pages.test_client().post(
+        "/admin/definitions",
+        data={"files": [(io.BytesIO(b" " * (5 * 1024 * 1024)), "huge.bpmn")]},
+        content_type="multipart/form-data",
+    )
+    assert anonymous.status_code == 413 and "部署新版本" not in anonymous.text
 
 
 def test_admin_manages_people_and_departments(pages: Flask) -> None:

@@ -106,7 +106,7 @@ def appeal_detail(number: str) -> tuple[str, int]:
         workable=workable,
         transferable=transferable,
         may_urge=URGER_GROUP in actor.groups,
-        events=timeline(session(), appeal.number),
+        events=timeline(session(), appeal.number, staff=True),
         process_diagram=appeal_diagram(appeal),
         attachments=attachments.of_appeal(session(), appeal.number),
         step_names={step.step_id: step.step_name for step in steps},

@@ -226,7 +226,7 @@ def _render_task(
             values = {**values, form_field.id: view.data.get(form_field.id)}
     names = group_names()
     appeal = appeals_by_number({task.business_key or ""}).get(task.business_key or "")
-    events = timeline(session(), appeal.number) if appeal else []
+    events = timeline(session(), appeal.number, staff=True) if appeal else []
     editable = task.state == HumanTask.OPEN and current_user.actor.may_work(task)
     known = {form_field.id for form_field in view.step.form}
 
