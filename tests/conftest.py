@@ -318,16 +318,27 @@ def enterprise(pages: Flask) -> str:
     CSRF checks are off (``pages``) so that its sign-in form can be posted.
     """
     with pages.app_context():
-        enterprises.create(
-            db.session,
-            name="镇江恒泰精密机械有限公司",
-            credit_code=CREDIT_CODE,
-            contact_name="刘建国",
-            phone="13805291234",
-            password=PASSWORD,
-        )
+        register_enterprise(CREDIT_CODE)
         db.session.commit()
     return CREDIT_CODE
+
+
+def register_enterprise(
+    credit_code: str,
+    name: str = "镇江恒泰精密机械有限公司",
+    contact_name: str = "刘建国",
+    phone: str = "13805291234",
+) -> None:
+    """Sign up a registered enterprise (password ``PASSWORD``) in the app context's
+    session; the caller commits."""
+    enterprises.create(
+        db.session,
+        name=name,
+        credit_code=credit_code,
+        contact_name=contact_name,
+        phone=phone,
+        password=PASSWORD,
+    )
 
 
 def signed_in(app: Flask, username: str) -> FlaskClient:

@@ -19,15 +19,21 @@ def _widths(browser: WebDriver) -> tuple[float, float, float]:
     )
 
 
+def _open_dispatched_appeal(
+    window: WebDriver, live_server: str, driver: Driver
+) -> None:
+    """A dispatched appeal's staff page, with its diagram, as the dispatcher."""
+    appellant = driver.submit()
+    driver.dispatch(appellant.number, "zjj")
+    sign_in(window, live_server, "dispatcher")
+    window.get(f"{live_server}/staff/appeals/{appellant.number}")
+    wait_for_text(window, "流程图")
+
+
 def test_the_diagram_fits_its_card_and_zooms(
     browser: WebDriver, live_server: str, driver: Driver
 ) -> None:
-    appellant = driver.submit()
-    driver.dispatch(appellant.number, "zjj")
-
-    sign_in(browser, live_server, "dispatcher")
-    browser.get(f"{live_server}/staff/appeals/{appellant.number}")
-    wait_for_text(browser, "流程图")
+    _open_dispatched_appeal(browser, live_server, driver)
     drawn, visible, scrolled = _widths(browser)
     assert abs(drawn - visible) <= 2 and scrolled <= visible + 2
     screenshot(browser, "polish-diagram-fits")
@@ -40,12 +46,7 @@ def test_the_diagram_fits_its_card_and_zooms(
 def test_a_wide_diagram_scrolls_on_a_phone(
     phone: WebDriver, live_server: str, driver: Driver
 ) -> None:
-    appellant = driver.submit()
-    driver.dispatch(appellant.number, "zjj")
-
-    sign_in(phone, live_server, "dispatcher")
-    phone.get(f"{live_server}/staff/appeals/{appellant.number}")
-    wait_for_text(phone, "流程图")
+    _open_dispatched_appeal(phone, live_server, driver)
     drawn, visible, scrolled = _widths(phone)
     assert drawn > visible and scrolled > visible
     screenshot(phone, "polish-diagram-phone")

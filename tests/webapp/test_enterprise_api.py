@@ -7,8 +7,14 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
-from conftest import CREDIT_CODE, PASSWORD, VALID_APPEAL, Api, Driver
-from engine import enterprises
+from conftest import (
+    CREDIT_CODE,
+    PASSWORD,
+    VALID_APPEAL,
+    Api,
+    Driver,
+    register_enterprise,
+)
 from engine.appeals.models import Appeal
 from webapp.extensions import db
 
@@ -104,14 +110,7 @@ def test_another_enterprises_appeal_is_not_found_and_bad_rating_explained(
     app: Flask, api: Api, driver: Driver, enterprise: str
 ) -> None:
     with app.app_context():
-        enterprises.create(
-            db.session,
-            name="镇江远景科技有限公司",
-            credit_code=OTHER_CODE,
-            contact_name="王芳",
-            phone="13905291234",
-            password=PASSWORD,
-        )
+        register_enterprise(OTHER_CODE, "镇江远景科技有限公司", "王芳", "13905291234")
         db.session.commit()
     api.tokens["other"] = enterprise_token(api, OTHER_CODE)
     theirs = driver.submit(user="other")

@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from conftest import PASSWORD, REPOSITORY
-from engine import deployment, enterprises
+from conftest import PASSWORD, REPOSITORY, register_enterprise
+from engine import deployment
 from webapp.extensions import db
 
 ENTERPRISE_CODE = "91321100MA1N2K3L4E"
@@ -24,14 +24,7 @@ def client(app: Flask) -> Iterator[FlaskClient]:
         for name in ("organisation_admission", "social_service"):
             path = REPOSITORY / "workflows" / f"{name}.bpmn"
             deployment.deploy_path(db.session, path, deployed_by="tests")
-        enterprises.create(
-            db.session,
-            name="镇江恒泰精密机械有限公司",
-            credit_code=ENTERPRISE_CODE,
-            contact_name="刘建国",
-            phone="13805291234",
-            password=PASSWORD,
-        )
+        register_enterprise(ENTERPRISE_CODE)
         db.session.commit()
     app.config["WTF_CSRF_ENABLED"] = False
     yield app.test_client()
